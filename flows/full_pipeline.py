@@ -1,0 +1,172 @@
+"""The parent flow: sourcing → synthesis → gating → export, with run metadata and accounting.
+
+Run it with `python -m flows.full_pipeline --help`. The flow's one parameter is `PipelineConfig`,
+so a deployment's parameters and this CLI are the same surface.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, TypeVar, get_args
+
+import orjson
+from prefect import Flow, flow, get_run_logger
+from prefect.runtime import flow_run
+from prefect.settings import PREFECT_LOCAL_STORAGE_PATH, temporary_settings
+from prefect.task_runners import ThreadPoolTaskRunner
+from pydantic import SecretStr, ValidationError
+
+from flows.export import export
+from flows.gating import gating
+from flows.sourcing import sourcing
+from flows.synthesis import synthesis
+from tasks.accounting import KindCounts, check_balanced, merge_counts
+from tasks.caching import code_version
+from tasks.export.publish import Published
+from tasks.metadata.models import DatasetVersion, Run, SourceDocument
+from tasks.metadata.store import MetadataStore, resolve_database_url
+from tasks.settings import PipelineConfig
+
+T = TypeVar("T")
+
+
+class StageLedger:
+    """Times each stage subflow, checks its accounting, and records both in the metadata DB."""
+
+    def __init__(self, store: MetadataStore, run_id: str, workers: int) -> None:
+        self.store, self.run_id = store, run_id
+        self.runner: Any = ThreadPoolTaskRunner(max_workers=workers)
+        self.counts: dict[str, KindCounts] = {}
+
+    def run(self, name: str, subflow: Flow[..., T], *args: Any) -> tuple[T, float]:
+        started = time.monotonic()
+        try:
+            result = subflow.with_options(task_runner=self.runner)(*args)
+        except BaseException:
+            self.store.record_stage(self.run_id, name, {}, time.monotonic() - started, "failed")
+            raise
+        return result, time.monotonic() - started
+
+    def record(self, counts: dict[str, KindCounts], seconds: float) -> None:
+        for stage, stage_counts in counts.items():
+            check_balanced(stage, stage_counts)
+            self.store.record_stage(self.run_id, stage, stage_counts, seconds, "completed")
+            self.counts[stage] = stage_counts
+
+
+@flow(name="full-pipeline", log_prints=True)
+def full_pipeline(config: PipelineConfig = PipelineConfig()) -> Published:  # noqa: B008
+    """Build one dataset version from the sources and the generators, gated and split 70/15/15."""
+    logger = get_run_logger()
+    store = MetadataStore(resolve_database_url(config))
+    run_id = str(flow_run.get_id() or "local")
+    store.start_run(
+        Run(
+            id=run_id,
+            dataset=config.dataset_name,
+            seed=config.seed,
+            config_hash=config.config_hash(),
+            code_version=code_version(),
+        )
+    )
+    try:
+        ledger = StageLedger(store, run_id, config.workers)
+        sourced, seconds = ledger.run("sourcing", sourcing, config)
+        ledger.record({"sourcing": sourced.counts}, seconds)
+        store.record_documents(run_id, _source_documents(sourced.documents, sourced.outcomes))
+        synthesized, seconds = ledger.run("synthesis", synthesis, config)
+        ledger.record({"synthesis": merge_counts(o.counts for o in synthesized)}, seconds)
+        gated, seconds = ledger.run("gating", gating, synthesized, config)
+        ledger.record({"preprocess": gated.preprocess_counts, "dedup": gated.dedup_counts}, seconds)
+        published, _ = ledger.run("export", export, config, sourced, synthesized, gated, ledger.counts)
+        if not published.up_to_date:
+            store.record_version(_dataset_version(config, published, run_id))
+        store.finish_run(run_id, "completed", version=published.version)
+        logger.info(
+            f"v{published.version} {'up to date' if published.up_to_date else 'published'}: {published.path}"
+        )
+        return published
+    except BaseException as error:
+        store.finish_run(run_id, "failed", error=f"{type(error).__name__}: {error}"[:2000])
+        raise
+    finally:
+        store.dispose()
+
+
+def _source_documents(documents: Sequence[Any], outcomes: Sequence[Any]) -> list[SourceDocument]:
+    return [
+        SourceDocument(
+            sha256=doc.sha256,
+            path=doc.path,
+            bytes=doc.bytes,
+            passages=outcome.kept.records,
+            status="quarantined" if outcome.quarantine.records else "read",
+            first_run_id="",
+        )
+        for doc, outcome in zip(documents, outcomes, strict=True)
+    ]
+
+
+def _dataset_version(config: PipelineConfig, published: Published, run_id: str) -> DatasetVersion:
+    manifest = orjson.loads((Path(published.path) / "manifest.json").read_bytes())
+    return DatasetVersion(
+        dataset=config.dataset_name,
+        version=published.version,
+        content_id=manifest["content_id"],
+        uri=published.path,
+        manifest_sha256=published.manifest_sha256,
+        records=sum(manifest["splits"][s]["records"] for s in manifest["splits"]),
+        run_id=run_id,
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """One option per scalar field of PipelineConfig, with its description and default."""
+    parser = argparse.ArgumentParser(
+        prog="python -m flows.full_pipeline",
+        description=full_pipeline.description,
+    )
+    defaults = PipelineConfig()
+    for name, field in PipelineConfig.model_fields.items():
+        annotation = field.annotation
+        scalar = next((t for t in (int, str) if t is annotation or t in get_args(annotation)), None)
+        if scalar is None and SecretStr in get_args(annotation):
+            scalar = str
+        if scalar is None:
+            continue
+        default = getattr(defaults, name)
+        parser.add_argument(
+            f"--{name.replace('_', '-')}",
+            type=scalar,
+            default=argparse.SUPPRESS,
+            help=f"{field.description} (default: {'unset' if default is None else default})",
+        )
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = vars(build_parser().parse_args(argv))
+    try:
+        config = PipelineConfig(**args)
+    except ValidationError as error:
+        for problem in error.errors():
+            option = "--" + str(problem["loc"][0]).replace("_", "-")
+            print(f"error: {option}: {problem['msg']}", file=sys.stderr)
+        return 2
+    results = Path(config.state_dir).resolve() / "results"
+    with temporary_settings({PREFECT_LOCAL_STORAGE_PATH: results}):
+        state = full_pipeline(config, return_state=True)
+    if not state.is_completed():
+        print(f"error: run {state.name}: {state.message}", file=sys.stderr)
+        return 1
+    published: Published = state.result()
+    print(f"{'up to date' if published.up_to_date else 'published'}: {published.path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

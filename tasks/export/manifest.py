@@ -1,0 +1,87 @@
+"""What a version holds, laid out as files, and the manifest that describes every byte of it.
+
+The manifest carries no clock times, host names, run ids or absolute paths, so a resumed run, a
+Ray run and a threads run write the same bytes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from tasks.accounting import KindCounts, as_manifest
+from tasks.export.publish import PlannedFile
+from tasks.settings import PipelineConfig
+from tasks.shards import ShardRef
+from tasks.split import RATIOS, SPLITS, split_targets
+
+SCHEMA = "unified-dataset-pipeline/manifest/v1"
+
+
+def _parts(folder: str, shards: Sequence[ShardRef]) -> list[PlannedFile]:
+    non_empty = [s for s in shards if s.records]
+    return [PlannedFile(path=f"{folder}/part-{i:05d}.jsonl", shard=s) for i, s in enumerate(non_empty)]
+
+
+def plan_files(
+    splits: Mapping[str, Sequence[ShardRef]],
+    quarantine: Mapping[str, Sequence[ShardRef]],
+    duplicates: Sequence[ShardRef],
+) -> list[PlannedFile]:
+    """Every file of the version: split parts, quarantine parts per stage, duplicate lists."""
+    files = [f for split in SPLITS for f in _parts(split, splits.get(split, []))]
+    files += [f for stage in sorted(quarantine) for f in _parts(f"quarantine/{stage}", quarantine[stage])]
+    return files + _parts("duplicates", duplicates)
+
+
+def split_summary(
+    files: Sequence[PlannedFile], kinds_per_split: Mapping[str, Mapping[str, int]]
+) -> dict[str, Any]:
+    """Per split: records, files, and per kind the largest-remainder target beside the actual count."""
+    totals: dict[str, int] = {}
+    for per_kind in kinds_per_split.values():
+        for kind, n in per_kind.items():
+            totals[kind] = totals.get(kind, 0) + n
+    targets = {kind: dict(zip(SPLITS, split_targets(n), strict=True)) for kind, n in totals.items()}
+    summary: dict[str, Any] = {}
+    for split in SPLITS:
+        entries = [f.entry() for f in files if f.path.startswith(f"{split}/")]
+        summary[split] = {
+            "records": sum(e.records for e in entries),
+            "files": [e.model_dump() for e in entries],
+            "by_kind": {
+                kind: {"target": targets[kind][split], "actual": kinds_per_split.get(split, {}).get(kind, 0)}
+                for kind in sorted(totals)
+            },
+        }
+    return summary
+
+
+def _folder_summary(files: Sequence[PlannedFile], prefix: str) -> dict[str, Any]:
+    entries = [f.entry() for f in files if f.path.startswith(prefix)]
+    return {"records": sum(e.records for e in entries), "files": [e.model_dump() for e in entries]}
+
+
+def build_manifest(
+    config: PipelineConfig,
+    code_version: str,
+    inputs: Sequence[dict[str, Any]],
+    stages: Mapping[str, KindCounts],
+    files: Sequence[PlannedFile],
+    kinds_per_split: Mapping[str, Mapping[str, int]],
+) -> dict[str, Any]:
+    """The manifest body; `publish` adds the version number and content id."""
+    return {
+        "schema": SCHEMA,
+        "dataset": config.dataset_name,
+        "seed": config.seed,
+        "config": config.content_settings(),
+        "config_hash": config.config_hash(),
+        "code_version": code_version,
+        "inputs": sorted(inputs, key=lambda i: i["path"]),
+        "split_ratios": dict(zip(SPLITS, RATIOS, strict=True)),
+        "splits": split_summary(files, kinds_per_split),
+        "quarantine": _folder_summary(files, "quarantine/"),
+        "duplicates": _folder_summary(files, "duplicates/"),
+        "stages": {stage: as_manifest(counts) for stage, counts in stages.items()},
+    }

@@ -1,0 +1,134 @@
+"""The one module that talks to the metadata database (SQLite by default, PostgreSQL by URL)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+from sqlalchemy import Engine
+from sqlmodel import Session, SQLModel, create_engine, select
+
+from tasks.accounting import Counts
+from tasks.metadata.models import (
+    SCHEMA_VERSION,
+    DatasetVersion,
+    Run,
+    SchemaVersion,
+    SourceDocument,
+    StageRun,
+    utcnow,
+)
+from tasks.settings import PipelineConfig
+
+
+def resolve_database_url(config: PipelineConfig) -> str:
+    """The first of: the config's URL, DATABASE_URL, the named block, SQLite in the state folder."""
+    if config.database_url is not None:
+        return config.database_url.get_secret_value()
+    if url := os.environ.get("DATABASE_URL"):
+        return url
+    if config.database_block:
+        from blocks.database import MetadataDatabase
+
+        block: MetadataDatabase = MetadataDatabase.load(config.database_block)  # type: ignore[assignment]
+        return block.url.get_secret_value()
+    state = Path(config.state_dir).resolve()
+    state.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{state / 'metadata.db'}"
+
+
+class SchemaTooNewError(RuntimeError):
+    """The database was migrated by a newer version of this project."""
+
+
+class MetadataStore:
+    """Records runs, stage counts, source documents and dataset versions."""
+
+    def __init__(self, url: str) -> None:
+        self.engine: Engine = create_engine(url, pool_pre_ping=True)
+        self._migrate()
+
+    def _migrate(self) -> None:
+        SQLModel.metadata.create_all(self.engine)
+        with Session(self.engine) as session:
+            current = max(session.exec(select(SchemaVersion.version)).all(), default=0)
+            if current > SCHEMA_VERSION:
+                raise SchemaTooNewError(
+                    f"metadata schema is v{current} but this code knows v{SCHEMA_VERSION}; upgrade the code"
+                )
+            if current < SCHEMA_VERSION:
+                session.add(SchemaVersion(version=SCHEMA_VERSION))
+                session.commit()
+
+    def start_run(self, run: Run) -> None:
+        with Session(self.engine) as session:
+            session.merge(run)
+            session.commit()
+
+    def finish_run(
+        self, run_id: str, status: str, version: int | None = None, error: str | None = None
+    ) -> None:
+        with Session(self.engine) as session:
+            run = session.get(Run, run_id)
+            if run is None:
+                raise KeyError(f"run {run_id} was never started in the metadata database")
+            run.status, run.version, run.error, run.finished_at = status, version, error, utcnow()
+            session.add(run)
+            session.commit()
+
+    def record_stage(
+        self, run_id: str, stage: str, counts: Mapping[str, Counts], seconds: float, status: str
+    ) -> None:
+        with Session(self.engine) as session:
+            for kind, c in sorted(counts.items()):
+                session.add(
+                    StageRun(
+                        run_id=run_id,
+                        stage=stage,
+                        kind=kind,
+                        entered=c.entered,
+                        kept=c.kept,
+                        quarantined=c.quarantined,
+                        deduplicated=c.deduplicated,
+                        seconds=seconds,
+                        status=status,
+                    )
+                )
+            session.commit()
+
+    def record_documents(self, run_id: str, documents: Iterable[SourceDocument]) -> int:
+        """Store documents not seen before (by sha256); returns how many were new."""
+        new = 0
+        with Session(self.engine) as session:
+            for document in documents:
+                if session.get(SourceDocument, document.sha256) is None:
+                    session.add(document.model_copy(update={"first_run_id": run_id}))
+                    new += 1
+            session.commit()
+        return new
+
+    def record_version(self, version: DatasetVersion) -> None:
+        with Session(self.engine) as session:
+            session.add(version)
+            session.commit()
+
+    def stage_runs(self, run_id: str) -> list[StageRun]:
+        with Session(self.engine) as session:
+            return list(session.exec(select(StageRun).where(StageRun.run_id == run_id)).all())
+
+    def run(self, run_id: str) -> Run | None:
+        with Session(self.engine) as session:
+            return session.get(Run, run_id)
+
+    def versions(self, dataset: str) -> list[DatasetVersion]:
+        with Session(self.engine) as session:
+            query = select(DatasetVersion).where(DatasetVersion.dataset == dataset)
+            return sorted(session.exec(query).all(), key=lambda v: v.version)
+
+    def documents(self) -> list[SourceDocument]:
+        with Session(self.engine) as session:
+            return list(session.exec(select(SourceDocument).order_by(SourceDocument.path)).all())
+
+    def dispose(self) -> None:
+        self.engine.dispose()

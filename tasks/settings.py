@@ -1,0 +1,85 @@
+"""The pipeline's configuration: one pydantic model that is the flow's parameters, the CLI and the
+README's configuration table, so the three cannot drift apart.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr
+
+from tasks.records import canonical_json
+
+BUNDLED_SOURCES = Path(__file__).resolve().parent / "sourcing" / "bundled"
+
+
+class PassageSettings(BaseModel):
+    """How documents are cut into passages."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    target_chars: int = Field(1_200, ge=200, description="Passages close once they reach this size")
+    min_chars: int = Field(200, ge=1, description="Shorter trailing passages join the previous one")
+
+
+class GatingSettings(BaseModel):
+    """Bounds every conversation must meet before it can be split and exported."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    min_turns: int = Field(2, ge=2, description="Fewest messages a conversation may have")
+    max_turns: int = Field(40, ge=2, description="Most messages a conversation may have")
+    min_turn_chars: int = Field(2, ge=1, description="Shortest allowed message, in characters")
+    max_turn_chars: int = Field(4_000, ge=1, description="Longest allowed message, in characters")
+
+
+RUN_ONLY_FIELDS = {"output", "sources", "state_dir", "database_url", "database_block", "workers"}
+
+
+class PipelineConfig(BaseModel):
+    """Everything a run needs; validated before any work starts."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    output: str = Field("datasets", description="Folder that receives {dataset}/v{N}/")
+    dataset_name: str = Field(
+        "mental-health-support",
+        pattern=r"^[a-z0-9][a-z0-9._-]*$",
+        description="Dataset folder name (lowercase letters, digits, '.', '_', '-')",
+    )
+    seed: int = Field(42, ge=0, description="Seed for generation and splitting; same seed, same bytes")
+    sources: str = Field(
+        str(BUNDLED_SOURCES), description="Folder of .txt/.md documents to read into passages"
+    )
+    therapeutic_samples: int = Field(10_000, ge=0, description="Therapeutic conversations to generate")
+    shard_records: int = Field(1_000, ge=10, le=100_000, description="Records per shard")
+    state_dir: str = Field(
+        ".pipeline", description="Folder for work shards, task checkpoints and the SQLite metadata DB"
+    )
+    database_url: SecretStr | None = Field(
+        None,
+        description="Metadata DB URL (postgresql+psycopg://...); else DATABASE_URL, else the"
+        " database block, else SQLite in state_dir",
+    )
+    database_block: str | None = Field(
+        None, description="Name of a saved MetadataDatabase block holding the metadata DB URL"
+    )
+    workers: int = Field(
+        default_factory=lambda: os.cpu_count() or 1, ge=1, description="Shard tasks run at once"
+    )
+    passages: PassageSettings = Field(default_factory=PassageSettings)  # type: ignore[arg-type]
+    gating: GatingSettings = Field(default_factory=GatingSettings)  # type: ignore[arg-type]
+
+    def content_settings(self) -> dict[str, Any]:
+        """The settings that decide the dataset's bytes; where it runs and writes is left out."""
+        return self.model_dump(mode="json", exclude=RUN_ONLY_FIELDS)
+
+    def config_hash(self) -> str:
+        return hashlib.sha256(canonical_json(self.content_settings())).hexdigest()
+
+    @property
+    def work_dir(self) -> Path:
+        return Path(self.state_dir).resolve() / "work"

@@ -1,0 +1,137 @@
+"""Therapeutic support conversations from Data Designer sampler and Jinja expression columns.
+
+Samplers pick the presenting concern, severity, support strategy and the concern-specific
+situation, feeling and detail; expression columns compose the four turns from the phrase library.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from prefect import task
+
+from tasks.accounting import Counts, ShardOutcome
+from tasks.caching import SHARD_CACHE, work_path
+from tasks.records import (
+    Lineage,
+    Message,
+    QuarantineItem,
+    Record,
+    RecordKind,
+    Role,
+    SourceRef,
+    content_id,
+)
+from tasks.shards import write_shard
+from tasks.synthesis import phrasings as p
+from tasks.synthesis.engine import DD_VERSION, generate_rows, shard_seed
+
+GENERATOR = "data-designer/therapeutic-offline"
+TURN_COLUMNS = ("user_1", "assistant_1", "user_2", "assistant_2")
+
+
+def build_config() -> Any:
+    """The Data Designer config: samplers for every choice, expressions for every turn."""
+    import data_designer.config as dd
+
+    builder = dd.DataDesignerConfigBuilder(model_configs=[])
+
+    def category(name: str, values: list[str]) -> None:
+        builder.add_column(
+            dd.SamplerColumnConfig(
+                name=name, sampler_type="category", params=dd.CategorySamplerParams(values=values)
+            )
+        )
+
+    def subcategory(name: str, parent: str, values: dict[str, list[str]]) -> None:
+        builder.add_column(
+            dd.SamplerColumnConfig(
+                name=name,
+                sampler_type="subcategory",
+                params=dd.SubcategorySamplerParams(category=parent, values=values),
+            )
+        )
+
+    category("concern", list(p.CONCERNS))
+    category("severity", p.SEVERITIES)
+    category("strategy", p.STRATEGIES)
+    for part in ("situation", "feeling", "detail"):
+        subcategory(part, "concern", {c: v[part] for c, v in p.CONCERNS.items()})
+    subcategory("reflection", "concern", p.REFLECTIONS)
+    subcategory("strategy_move", "strategy", p.STRATEGY_RESPONSES)
+    category("opener", p.OPENERS)
+    category("acknowledgement", p.ACKNOWLEDGEMENTS)
+    category("validation", p.VALIDATIONS)
+    category("open_question", p.OPEN_QUESTIONS)
+    category("closing", p.CLOSINGS)
+
+    expressions = {
+        "user_1": "{{ opener }} {{ situation[:1] | upper }}{{ situation[1:] }}. {{ feeling }}",
+        "assistant_1": "{{ acknowledgement }} {{ reflection }} {{ validation }} {{ open_question }}",
+        "user_2": "{{ detail }}",
+        "assistant_2": "{{ strategy_move }} {{ closing }}",
+    }
+    for name, expr in expressions.items():
+        builder.add_column(dd.ExpressionColumnConfig(name=name, expr=expr))
+    return builder
+
+
+def row_to_record(row: dict[str, Any], seed: int) -> Record:
+    """One generated row as a chat record; raises ValueError if a turn came out empty."""
+    messages = []
+    for column in TURN_COLUMNS:
+        text = " ".join(str(row.get(column) or "").split())
+        if not text:
+            raise ValueError(f"generated turn {column!r} is empty")
+        role = Role.USER if column.startswith("user") else Role.ASSISTANT
+        messages.append(Message(role=role, content=text))
+    source = SourceRef(type="synthetic", uri=f"generator:{GENERATOR}", licence="Apache-2.0")
+    turns = tuple(messages)
+    return Record(
+        id=content_id(RecordKind.THERAPEUTIC, turns, source),
+        kind=RecordKind.THERAPEUTIC,
+        messages=turns,
+        source=source,
+        labels={"concern": row["concern"], "severity": row["severity"], "strategy": row["strategy"]},
+        lineage=Lineage(generator=GENERATOR, version=DD_VERSION, seed=seed),
+    )
+
+
+def synthesize(count: int, run_seed: int, shard_index: int) -> tuple[list[Record], list[QuarantineItem]]:
+    """Generate one shard; rows the engine dropped or malformed become quarantine items."""
+    seed = shard_seed(run_seed, GENERATOR, shard_index)
+    rows = generate_rows(build_config(), count, seed)
+    records: list[Record] = []
+    rejects: list[QuarantineItem] = []
+    for position, row in enumerate(rows):
+        try:
+            records.append(row_to_record(row, seed))
+        except (ValueError, KeyError) as error:
+            rejects.append(_reject(f"{shard_index}-{position}", f"malformed generated row: {error}"))
+    for missing in range(len(rows), count):
+        rejects.append(
+            _reject(f"{shard_index}-{missing}", "generator dropped the row (requested, not produced)")
+        )
+    return records, rejects
+
+
+def _reject(suffix: str, reason: str) -> QuarantineItem:
+    return QuarantineItem(
+        id=f"therapeutic-{suffix}", stage="synthesis", kind=RecordKind.THERAPEUTIC.value, reasons=(reason,)
+    )
+
+
+@task(cache_policy=SHARD_CACHE, persist_result=True, retries=2, retry_delay_seconds=1)
+def generate_therapeutic_shard(shard_index: int, count: int, run_seed: int, work_dir: str) -> ShardOutcome:
+    """Generate, write and count one shard of therapeutic conversations."""
+    records, rejects = synthesize(count, run_seed, shard_index)
+    key = [shard_index, count, run_seed]
+    name = f"part-{shard_index:05d}.jsonl"
+    return ShardOutcome(
+        name=f"therapeutic-{shard_index:05d}",
+        kept=write_shard(work_path(work_dir, "synthesis/therapeutic", key, name), records),
+        quarantine=write_shard(work_path(work_dir, "synthesis/therapeutic-quarantine", key, name), rejects),
+        counts={
+            RecordKind.THERAPEUTIC.value: Counts(entered=count, kept=len(records), quarantined=len(rejects))
+        },
+    )
