@@ -17,6 +17,7 @@ import orjson
 from prefect import Flow, flow, get_run_logger
 from prefect.runtime import flow_run
 from prefect.settings import PREFECT_LOCAL_STORAGE_PATH, temporary_settings
+from prefect.states import State
 from prefect.task_runners import ThreadPoolTaskRunner
 from pydantic import SecretStr, ValidationError
 
@@ -148,6 +149,13 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def run_pipeline(config: PipelineConfig) -> State[Published]:
+    """Run the parent flow with task checkpoints under `{state_dir}/results`; returns its final state."""
+    results = Path(config.state_dir).resolve() / "results"
+    with temporary_settings({PREFECT_LOCAL_STORAGE_PATH: results}):
+        return full_pipeline(config, return_state=True)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = vars(build_parser().parse_args(argv))
     try:
@@ -157,9 +165,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             option = "--" + str(problem["loc"][0]).replace("_", "-")
             print(f"error: {option}: {problem['msg']}", file=sys.stderr)
         return 2
-    results = Path(config.state_dir).resolve() / "results"
-    with temporary_settings({PREFECT_LOCAL_STORAGE_PATH: results}):
-        state = full_pipeline(config, return_state=True)
+    state = run_pipeline(config)
     if not state.is_completed():
         print(f"error: run {state.name}: {state.message}", file=sys.stderr)
         return 1

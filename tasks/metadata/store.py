@@ -49,9 +49,13 @@ class MetadataStore:
         self.engine: Engine = create_engine(url, pool_pre_ping=True)
         self._migrate()
 
+    def _session(self) -> Session:
+        # Returned rows stay readable after the session closes.
+        return Session(self.engine, expire_on_commit=False)
+
     def _migrate(self) -> None:
         SQLModel.metadata.create_all(self.engine)
-        with Session(self.engine) as session:
+        with self._session() as session:
             current = max(session.exec(select(SchemaVersion.version)).all(), default=0)
             if current > SCHEMA_VERSION:
                 raise SchemaTooNewError(
@@ -62,14 +66,14 @@ class MetadataStore:
                 session.commit()
 
     def start_run(self, run: Run) -> None:
-        with Session(self.engine) as session:
+        with self._session() as session:
             session.merge(run)
             session.commit()
 
     def finish_run(
         self, run_id: str, status: str, version: int | None = None, error: str | None = None
     ) -> None:
-        with Session(self.engine) as session:
+        with self._session() as session:
             run = session.get(Run, run_id)
             if run is None:
                 raise KeyError(f"run {run_id} was never started in the metadata database")
@@ -80,7 +84,7 @@ class MetadataStore:
     def record_stage(
         self, run_id: str, stage: str, counts: Mapping[str, Counts], seconds: float, status: str
     ) -> None:
-        with Session(self.engine) as session:
+        with self._session() as session:
             for kind, c in sorted(counts.items()):
                 session.add(
                     StageRun(
@@ -100,34 +104,36 @@ class MetadataStore:
     def record_documents(self, run_id: str, documents: Iterable[SourceDocument]) -> int:
         """Store documents not seen before (by sha256); returns how many were new."""
         new = 0
-        with Session(self.engine) as session:
+        with self._session() as session:
             for document in documents:
                 if session.get(SourceDocument, document.sha256) is None:
-                    session.add(document.model_copy(update={"first_run_id": run_id}))
+                    session.add(
+                        SourceDocument.model_validate(document.model_dump() | {"first_run_id": run_id})
+                    )
                     new += 1
             session.commit()
         return new
 
     def record_version(self, version: DatasetVersion) -> None:
-        with Session(self.engine) as session:
+        with self._session() as session:
             session.add(version)
             session.commit()
 
     def stage_runs(self, run_id: str) -> list[StageRun]:
-        with Session(self.engine) as session:
+        with self._session() as session:
             return list(session.exec(select(StageRun).where(StageRun.run_id == run_id)).all())
 
     def run(self, run_id: str) -> Run | None:
-        with Session(self.engine) as session:
+        with self._session() as session:
             return session.get(Run, run_id)
 
     def versions(self, dataset: str) -> list[DatasetVersion]:
-        with Session(self.engine) as session:
+        with self._session() as session:
             query = select(DatasetVersion).where(DatasetVersion.dataset == dataset)
             return sorted(session.exec(query).all(), key=lambda v: v.version)
 
     def documents(self) -> list[SourceDocument]:
-        with Session(self.engine) as session:
+        with self._session() as session:
             return list(session.exec(select(SourceDocument).order_by(SourceDocument.path)).all())
 
     def dispose(self) -> None:

@@ -24,6 +24,7 @@ DOCUMENT_SUFFIXES = (".txt", ".md", ".markdown")
 GUTENBERG_LICENCE = "Public domain in the USA (Project Gutenberg)"
 _GUTENBERG_START = re.compile(r"^\*\*\* ?START OF (THE|THIS) PROJECT GUTENBERG EBOOK.*$", re.M)
 _GUTENBERG_END = re.compile(r"^\*\*\* ?END OF (THE|THIS) PROJECT GUTENBERG EBOOK.*$", re.M)
+_GUTENBERG_TAIL = re.compile(r"^End of (the |this )?Project Gutenberg", re.M | re.I)
 _GUTENBERG_TITLE = re.compile(r"^Title:\s*(.+)$", re.M)
 _MARKDOWN_HEADING = re.compile(r"^#{1,6}\s+(.+?)\s*#*$")
 _PRODUCTION_CREDIT = re.compile(r"^(Produced by|E-text prepared by|Transcriber's note)", re.I)
@@ -59,6 +60,8 @@ def strip_gutenberg(text: str) -> tuple[str, str | None, str | None]:
         return text, None, None
     title = _GUTENBERG_TITLE.search(text[: start.start()])
     body = text[start.end() : end.start() if end else len(text)]
+    if tail := _GUTENBERG_TAIL.search(body):
+        body = body[: tail.start()]
     return body, title.group(1).strip() if title else None, GUTENBERG_LICENCE
 
 
@@ -87,7 +90,7 @@ def chunk_passages(document: Document, text: str, settings: PassageSettings) -> 
             spans[-1] = (section, first, index, [*texts, para])
         else:
             spans.append((heading, index, index, [para]))
-    if len(spans) > 1 and sum(map(len, spans[-1][3])) < settings.min_chars:
+    if len(spans) > 1 and sum(map(len, spans[-1][3])) < settings.min_chars and spans[-2][0] == spans[-1][0]:
         tail = spans.pop()
         section, first, _, texts = spans[-1]
         spans[-1] = (section, first, tail[2], texts + tail[3])

@@ -3,6 +3,11 @@
 Data Designer has no seed parameter: its samplers draw from the global `random`, numpy and Faker
 generators. Each shard therefore seeds all three from (run seed, generator, shard index) and runs
 under one lock, so threads never interleave draws and the same seed gives the same rows.
+
+Data Designer 0.9.7 also orders its sampler columns by iterating a `set` of names, so the order
+in which columns draw from the shared generator changed with PYTHONHASHSEED, i.e. with every
+process: a resumed run produced different rows. `_stable_sampler_order` inserts the DAG's nodes
+and edges in sorted order, which makes the topological order, and so the rows, the same everywhere.
 """
 
 from __future__ import annotations
@@ -30,12 +35,27 @@ def shard_seed(run_seed: int, generator: str, shard_index: int) -> int:
     return int.from_bytes(digest[:4], "big")
 
 
+def _stable_sampler_order() -> None:
+    import networkx as nx
+    from data_designer.engine.sampling_gen.schema import Dag
+
+    def to_networkx(self: Dag) -> nx.DiGraph:
+        dag = nx.DiGraph()
+        dag.add_nodes_from(sorted(self.nodes))
+        dag.add_edges_from(sorted(self.edges))
+        return dag
+
+    Dag.to_networkx = to_networkx  # type: ignore[method-assign]
+
+
 @lru_cache(maxsize=1)
 def _designer() -> Any:
     home = Path(os.environ.setdefault("DATA_DESIGNER_HOME", str(Path.home() / ".cache" / "data-designer")))
     os.environ.setdefault("NEMO_TELEMETRY_ENABLED", "false")
     import data_designer.config as dd
     from data_designer.interface import DataDesigner
+
+    _stable_sampler_order()
 
     designer = DataDesigner(
         artifact_path=home / "artifacts",

@@ -1,0 +1,250 @@
+"""The whole flow on real files and a real Prefect API: exact splits, checksums, caching, resume."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import orjson
+import pytest
+from prefect.client.orchestration import get_client
+from prefect.client.schemas.filters import (
+    FlowRunFilter,
+    FlowRunFilterParentFlowRunId,
+    TaskRunFilter,
+    TaskRunFilterFlowRunId,
+    TaskRunFilterSubFlowRuns,
+)
+
+from flows.full_pipeline import run_pipeline
+from tasks.metadata.store import MetadataStore
+from tasks.records import Record
+from tasks.settings import PipelineConfig
+from tasks.synthesis import therapeutic
+from tests.integration.conftest import REPO
+
+pytestmark = pytest.mark.integration
+
+
+def config_for(root: Path, **overrides: object) -> PipelineConfig:
+    values: dict[str, object] = {
+        "output": str(root / "out"),
+        "state_dir": str(root / "state"),
+        "therapeutic_samples": 400,
+        "shard_records": 100,
+    }
+    return PipelineConfig(**(values | overrides))
+
+
+def version_files(version_dir: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(version_dir).as_posix(): p.read_bytes()
+        for p in sorted(version_dir.rglob("*"))
+        if p.is_file()
+    }
+
+
+def subflow_task_states(parent_flow_run_id: object, expected: int) -> dict[str, str]:
+    """Task run name -> state name for every shard task in the run's subflows.
+
+    Task run states reach the API asynchronously (as events), so this waits until `expected`
+    task runs are all in a final state.
+    """
+    deadline = time.monotonic() + 30
+    with get_client(sync_client=True) as client:
+        while True:
+            subflows = client.read_flow_runs(
+                flow_run_filter=FlowRunFilter(
+                    parent_flow_run_id=FlowRunFilterParentFlowRunId(any_=[parent_flow_run_id])
+                )
+            )
+            task_runs = client.read_task_runs(
+                task_run_filter=TaskRunFilter(
+                    flow_run_id=TaskRunFilterFlowRunId(any_=[f.id for f in subflows]),
+                    subflow_runs=TaskRunFilterSubFlowRuns(exists_=False),
+                )
+            )
+            states = {t.name: t.state.name for t in task_runs if t.state and t.state.is_final()}
+            if len(states) >= expected or time.monotonic() > deadline:
+                return states
+            time.sleep(0.2)
+
+
+@pytest.fixture(scope="module")
+def first_run(tmp_path_factory: pytest.TempPathFactory):
+    root = tmp_path_factory.mktemp("e2e")
+    config = config_for(root)
+    state = run_pipeline(config)
+    assert state.is_completed(), state.message
+    return root, config, state
+
+
+def test_run_publishes_exact_splits_whose_checksums_match(first_run):
+    root, config, state = first_run
+    published = state.result()
+    version = Path(published.path)
+    assert version == root / "out" / "mental-health-support" / "v1"
+    manifest = orjson.loads((version / "manifest.json").read_bytes())
+    assert {s: manifest["splits"][s]["records"] for s in manifest["splits"]} == {
+        "train": 280,
+        "validation": 60,
+        "test": 60,
+    }
+    listed = [f for split in manifest["splits"].values() for f in split["files"]]
+    for entry in listed:
+        body = (version / entry["path"]).read_bytes()
+        assert hashlib.sha256(body).hexdigest() == entry["sha256"]
+        assert body.count(b"\n") == entry["records"]
+    on_disk = {p.relative_to(version).as_posix() for p in version.rglob("*.jsonl")}
+    assert on_disk == {f["path"] for f in listed}
+    ids = [
+        Record.model_validate(orjson.loads(line)).id
+        for f in listed
+        for line in (version / f["path"]).read_bytes().splitlines()
+    ]
+    assert len(ids) == len(set(ids)) == 400
+    assert (manifest["dataset"], manifest["version"], manifest["seed"]) == ("mental-health-support", 1, 42)
+    assert manifest["config_hash"] == config.config_hash() and manifest["code_version"]
+    assert manifest["stages"]["synthesis"]["therapeutic"] == {
+        "in": 400,
+        "kept": 400,
+        "quarantined": 0,
+        "deduplicated": 0,
+    }
+
+
+def test_manifest_holds_no_absolute_paths_or_times(first_run):
+    root, _, state = first_run
+    text = (Path(state.result().path) / "manifest.json").read_text()
+    assert str(root) not in text and "/tmp" not in text
+    assert not re.search(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}", text)
+    assert socket.gethostname() not in text
+
+
+def test_run_metadata_is_recorded(first_run):
+    root, _config, state = first_run
+    store = MetadataStore(f"sqlite:///{root / 'state' / 'metadata.db'}")
+    run = store.run(str(state.state_details.flow_run_id))
+    assert run is not None and (run.status, run.version) == ("completed", 1)
+    stages = {(s.stage, s.kind): s for s in store.stage_runs(run.id)}
+    assert stages[("synthesis", "therapeutic")].kept == 400
+    assert stages[("sourcing", "document")].entered == 2
+    assert [v.version for v in store.versions("mental-health-support")] == [1]
+    assert {d.path for d in store.documents()} == {
+        "meditations_marcus-aurelius_pg2680.txt",
+        "talks-to-teachers-on-psychology_william-james_pg16287.txt",
+    }
+    store.dispose()
+
+
+def test_identical_rerun_is_up_to_date_with_every_shard_task_cached(first_run):
+    root, config, _ = first_run
+    before = version_files(root / "out" / "mental-health-support" / "v1")
+    state = run_pipeline(config)
+    assert state.is_completed() and state.result().up_to_date and state.result().version == 1
+    states = subflow_task_states(state.state_details.flow_run_id, expected=2 + 4 + 4 + 1 + 4 + 1)
+    shard_tasks = {name: s for name, s in states.items() if not name.startswith("publish_version")}
+    assert len(shard_tasks) == 2 + 4 + 4 + 1 + 4
+    assert set(shard_tasks.values()) == {"Cached"}
+    assert not (root / "out" / "mental-health-support" / "v2").exists()
+    assert version_files(root / "out" / "mental-health-support" / "v1") == before
+
+
+def test_a_changed_config_becomes_v2(first_run):
+    root, config, _ = first_run
+    state = run_pipeline(config.model_copy(update={"therapeutic_samples": 300}))
+    assert state.result().version == 2
+    manifest = orjson.loads((root / "out" / "mental-health-support" / "v2" / "manifest.json").read_bytes())
+    assert manifest["splits"]["train"]["records"] == 210
+
+
+def test_failed_shard_fails_the_run_names_it_and_keeps_the_others(tmp_path, monkeypatch):
+    real = therapeutic.synthesize
+
+    def broken(count, run_seed, shard_index):
+        if shard_index == 1:
+            raise OSError("disk full while generating")
+        return real(count, run_seed, shard_index)
+
+    monkeypatch.setattr(therapeutic, "synthesize", broken)
+    config = config_for(tmp_path, therapeutic_samples=300)
+    state = run_pipeline(config)
+    assert state.is_failed()
+    assert "synthesis: 1 of 3 shards failed: therapeutic-00001" in str(state.message)
+    assert not (tmp_path / "out").exists()
+    store = MetadataStore(f"sqlite:///{tmp_path / 'state' / 'metadata.db'}")
+    failed = store.run(str(state.state_details.flow_run_id))
+    assert failed is not None and failed.status == "failed" and "therapeutic-00001" in (failed.error or "")
+    store.dispose()
+
+    monkeypatch.setattr(therapeutic, "synthesize", real)
+    state = run_pipeline(config)
+    assert state.is_completed()
+    states = subflow_task_states(state.state_details.flow_run_id, expected=2 + 3 + 3 + 1 + 3 + 1)
+    synthesis = {n: s for n, s in states.items() if n.startswith("generate_therapeutic_shard")}
+    assert sorted(synthesis.values()) == ["Cached", "Cached", "Completed"]
+
+
+def test_a_corrupt_document_is_quarantined_and_the_run_goes_on(tmp_path):
+    sources = tmp_path / "sources"
+    sources.mkdir()
+    (sources / "notes.md").write_text("# Coping\n\n" + "Breathing slowly can calm the body. " * 20)
+    (sources / "scan.txt").write_bytes(b"\x00\x01\xff\xfe binary junk")
+    state = run_pipeline(config_for(tmp_path, sources=str(sources), therapeutic_samples=100))
+    assert state.is_completed()
+    version = Path(state.result().path)
+    manifest = orjson.loads((version / "manifest.json").read_bytes())
+    assert manifest["stages"]["sourcing"]["document"] == {
+        "in": 2,
+        "kept": 1,
+        "quarantined": 1,
+        "deduplicated": 0,
+    }
+    [item] = [
+        orjson.loads(line)
+        for line in (version / "quarantine" / "sourcing" / "part-00000.jsonl").read_bytes().splitlines()
+    ]
+    assert item["raw"] == "scan.txt" and "not UTF-8" in item["reasons"][0]
+
+
+def cli(root: Path, api_url: str, samples: int) -> subprocess.Popen[bytes]:
+    env = os.environ | {"PREFECT_API_URL": api_url, "PREFECT_HOME": str(root / "prefect-home")}
+    args = ["--output", str(root / "out"), "--state-dir", str(root / "state")]
+    args += ["--therapeutic-samples", str(samples), "--shard-records", "100"]
+    return subprocess.Popen(
+        [sys.executable, "-m", "flows.full_pipeline", *args],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+
+
+def test_kill_9_mid_run_then_rerun_gives_byte_identical_files(tmp_path, prefect_api):
+    samples = 2_000
+    reference = cli(tmp_path / "reference", prefect_api, samples)
+    assert reference.wait(timeout=300) == 0
+
+    crashed = cli(tmp_path / "crashed", prefect_api, samples)
+    shards = tmp_path / "crashed" / "state" / "work" / "synthesis" / "therapeutic"
+    deadline = time.monotonic() + 240
+    while len(list(shards.rglob("part-*.jsonl"))) < 3:
+        assert crashed.poll() is None, "the run finished before it could be killed; raise the volume"
+        assert time.monotonic() < deadline, "no synthesis shard appeared"
+        time.sleep(0.05)
+    os.killpg(crashed.pid, signal.SIGKILL)
+    crashed.wait(timeout=30)
+    assert not (tmp_path / "crashed" / "out" / "mental-health-support" / "v1").exists()
+
+    assert cli(tmp_path / "crashed", prefect_api, samples).wait(timeout=300) == 0
+    expected = version_files(tmp_path / "reference" / "out" / "mental-health-support" / "v1")
+    assert version_files(tmp_path / "crashed" / "out" / "mental-health-support" / "v1") == expected
+    assert len([p for p in expected if p.startswith("train/")]) == 20

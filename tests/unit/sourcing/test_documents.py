@@ -1,0 +1,67 @@
+from pathlib import Path
+
+import pytest
+
+from tasks.settings import BUNDLED_SOURCES, PassageSettings
+from tasks.sourcing.documents import (
+    GUTENBERG_LICENCE,
+    Document,
+    chunk_passages,
+    discover_documents,
+    read_passages,
+)
+
+SETTINGS = PassageSettings()
+
+
+def document(path: Path, root: Path) -> Document:
+    return next(d for d in discover_documents(root) if d.path == path.relative_to(root).as_posix())
+
+
+def test_bundled_gutenberg_books_lose_their_boilerplate():
+    meditations = next(d for d in discover_documents(BUNDLED_SOURCES) if d.path.startswith("meditations"))
+    passages, rejects = read_passages(BUNDLED_SOURCES, meditations, SETTINGS)
+    assert rejects == [] and len(passages) > 100
+    text = "\n".join(p.text for p in passages)
+    assert "Project Gutenberg" not in text and "Produced by" not in text
+    assert passages[0].title == "Meditations" and passages[0].licence == GUTENBERG_LICENCE
+    assert all(p.locator.startswith("¶") for p in passages)
+    assert "\r" not in text
+
+
+def test_passages_end_on_paragraph_boundaries_near_the_target(tmp_path):
+    paragraphs = [f"Paragraph {i} " + "word " * 60 for i in range(30)]
+    (tmp_path / "essay.txt").write_text("\n\n".join(paragraphs))
+    passages = chunk_passages(
+        document(tmp_path / "essay.txt", tmp_path), (tmp_path / "essay.txt").read_text(), SETTINGS
+    )
+    joined = "\n\n".join(p.text for p in passages)
+    assert joined.split("\n\n") == [p.strip() for p in paragraphs]
+    assert all(len(p.text) < SETTINGS.target_chars * 2 for p in passages)
+
+
+def test_markdown_headings_become_locators_and_wrapped_lines_join(tmp_path):
+    path = tmp_path / "notes.md"
+    path.write_text(
+        "# Sleep\n\nGood sleep hy-\ngiene helps\nmost people.\n\n## Worry\n\nWrite worries down.\n"
+    )
+    passages, _ = read_passages(tmp_path, document(path, tmp_path), SETTINGS)
+    assert [(p.locator, p.text) for p in passages] == [
+        ("Sleep, ¶1", "Good sleep hygiene helps most people."),
+        ("Worry, ¶2", "Write worries down."),
+    ]
+
+
+def test_binary_and_empty_files_are_quarantined_with_a_reason(tmp_path):
+    (tmp_path / "binary.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\xff\xfe")
+    (tmp_path / "empty.md").write_text("\n\n   \n")
+    docs = {d.path: d for d in discover_documents(tmp_path)}
+    _, binary = read_passages(tmp_path, docs["binary.txt"], SETTINGS)
+    _, empty = read_passages(tmp_path, docs["empty.md"], SETTINGS)
+    assert "not UTF-8 text" in binary[0].reasons[0]
+    assert empty[0].reasons == ("no text left after stripping headers and blank lines",)
+
+
+def test_missing_sources_folder_says_which_option_to_fix(tmp_path):
+    with pytest.raises(FileNotFoundError, match="--sources"):
+        discover_documents(tmp_path / "nope")

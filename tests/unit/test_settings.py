@@ -1,0 +1,40 @@
+import pytest
+from pydantic import ValidationError
+
+from flows.full_pipeline import build_parser, main
+from tasks.settings import RUN_ONLY_FIELDS, PipelineConfig
+
+
+def test_defaults_are_the_product_target_volumes():
+    assert PipelineConfig().therapeutic_samples == 10_000
+
+
+def test_where_it_runs_does_not_change_the_config_hash():
+    a = PipelineConfig(output="/a", state_dir="/x", workers=1)
+    b = PipelineConfig(output="/b", state_dir="/y", workers=8)
+    assert a.config_hash() == b.config_hash()
+    assert RUN_ONLY_FIELDS.isdisjoint(a.content_settings())
+    assert PipelineConfig(seed=1).config_hash() != PipelineConfig(seed=2).config_hash()
+
+
+def test_bad_values_name_the_field():
+    with pytest.raises(ValidationError, match="dataset_name"):
+        PipelineConfig(dataset_name="Has Spaces")
+
+
+def test_cli_options_mirror_the_config_fields():
+    options = {a.dest for a in build_parser()._actions} - {"help"}
+    scalar = {name for name, f in PipelineConfig.model_fields.items() if name not in {"passages", "gating"}}
+    assert options == scalar
+    args = build_parser().parse_args(["--therapeutic-samples", "12", "--seed", "3"])
+    assert vars(args) == {"therapeutic_samples": 12, "seed": 3}
+
+
+def test_cli_rejects_bad_config_before_any_work(capsys):
+    assert main(["--shard-records", "1"]) == 2
+    assert "--shard-records" in capsys.readouterr().err
+
+
+def test_database_url_is_a_secret_in_reprs():
+    config = PipelineConfig(database_url="postgresql+psycopg://u:hunter2@h/db")
+    assert "hunter2" not in repr(config) and "hunter2" not in str(config.model_dump())
