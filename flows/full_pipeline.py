@@ -38,15 +38,17 @@ T = TypeVar("T")
 class StageLedger:
     """Times each stage subflow, checks its accounting, and records both in the metadata DB."""
 
-    def __init__(self, store: MetadataStore, run_id: str, workers: int) -> None:
+    def __init__(self, store: MetadataStore, run_id: str, config: PipelineConfig) -> None:
         self.store, self.run_id = store, run_id
-        self.runner: Any = ThreadPoolTaskRunner(max_workers=workers)
+        self.options: dict[str, Any] = {"task_runner": ThreadPoolTaskRunner(max_workers=config.workers)}
+        if config.result_storage:
+            self.options["result_storage"] = config.result_storage
         self.counts: dict[str, KindCounts] = {}
 
     def run(self, name: str, subflow: Flow[..., T], *args: Any) -> tuple[T, float]:
         started = time.monotonic()
         try:
-            result = subflow.with_options(task_runner=self.runner)(*args)
+            result = subflow.with_options(**self.options)(*args)
         except BaseException:
             self.store.record_stage(self.run_id, name, {}, time.monotonic() - started, "failed")
             raise
@@ -75,7 +77,7 @@ def full_pipeline(config: PipelineConfig = PipelineConfig()) -> Published:  # no
         )
     )
     try:
-        ledger = StageLedger(store, run_id, config.workers)
+        ledger = StageLedger(store, run_id, config)
         sourced, seconds = ledger.run("sourcing", sourcing, config)
         ledger.record({"sourcing": sourced.counts}, seconds)
         store.record_documents(run_id, _source_documents(sourced.documents, sourced.outcomes))
@@ -150,7 +152,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def run_pipeline(config: PipelineConfig) -> State[Published]:
-    """Run the parent flow with task checkpoints under `{state_dir}/results`; returns its final state."""
+    """Run the parent flow; checkpoints go to `config.result_storage` or `{state_dir}/results`."""
     results = Path(config.state_dir).resolve() / "results"
     with temporary_settings({PREFECT_LOCAL_STORAGE_PATH: results}):
         return full_pipeline(config, return_state=True)

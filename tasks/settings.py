@@ -36,7 +36,15 @@ class GatingSettings(BaseModel):
     max_turn_chars: int = Field(4_000, ge=1, description="Longest allowed message, in characters")
 
 
-RUN_ONLY_FIELDS = {"output", "sources", "state_dir", "database_url", "database_block", "workers"}
+RUN_ONLY_FIELDS = {
+    "output",
+    "sources",
+    "state_dir",
+    "database_url",
+    "database_block",
+    "result_storage",
+    "workers",
+}
 
 
 class PipelineConfig(BaseModel):
@@ -66,6 +74,11 @@ class PipelineConfig(BaseModel):
     )
     database_block: str | None = Field(
         None, description="Name of a saved MetadataDatabase block holding the metadata DB URL"
+    )
+    result_storage: str | None = Field(
+        None,
+        pattern=r"^[a-z0-9-]+/[A-Za-z0-9._-]+$",
+        description="Saved block for task checkpoints, e.g. s3-bucket/checkpoints; else state_dir/results",
     )
     workers: int = Field(
         default_factory=lambda: os.cpu_count() or 1, ge=1, description="Shard tasks run at once"
