@@ -7,6 +7,7 @@ so a deployment's parameters and this CLI are the same surface.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from collections.abc import Sequence
@@ -159,6 +160,8 @@ def run_pipeline(config: PipelineConfig) -> State[Published]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    # The temporary API server inherits this; without it, an offline machine logs telemetry errors.
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     args = vars(build_parser().parse_args(argv))
     try:
         config = PipelineConfig(**args)

@@ -90,9 +90,36 @@ class PipelineConfig(BaseModel):
         """The settings that decide the dataset's bytes; where it runs and writes is left out."""
         return self.model_dump(mode="json", exclude=RUN_ONLY_FIELDS)
 
+    def target_volumes(self) -> dict[str, int]:
+        """Records per kind the run should export after every gate."""
+        return {"therapeutic": self.therapeutic_samples}
+
     def config_hash(self) -> str:
         return hashlib.sha256(canonical_json(self.content_settings())).hexdigest()
 
     @property
     def work_dir(self) -> Path:
         return Path(self.state_dir).resolve() / "work"
+
+
+# Defaults that depend on the machine, shown as what they mean rather than what this one has.
+_SHOWN_DEFAULTS = {"sources": "tasks/sourcing/bundled", "workers": "CPU count"}
+
+
+def config_table() -> str:
+    """The README's configuration table, rendered from the model so the two cannot drift."""
+    defaults = PipelineConfig()
+    rows: list[tuple[str, str, object, str | None]] = []
+    for name, field in PipelineConfig.model_fields.items():
+        value = getattr(defaults, name)
+        if isinstance(value, BaseModel):
+            for sub, subfield in type(value).model_fields.items():
+                rows.append(
+                    (f"{name}.{sub}", "(deployment parameter)", getattr(value, sub), subfield.description)
+                )
+        else:
+            shown = _SHOWN_DEFAULTS.get(name, "unset" if value is None else value)
+            rows.append((name, f"`--{name.replace('_', '-')}`", shown, field.description))
+    lines = ["| setting | CLI option | default | what it does |", "|---|---|---|---|"]
+    lines += [f"| `{key}` | {option} | `{default}` | {text} |" for key, option, default, text in rows]
+    return "\n".join(lines)

@@ -62,6 +62,15 @@ def _folder_summary(files: Sequence[PlannedFile], prefix: str) -> dict[str, Any]
     return {"records": sum(e.records for e in entries), "files": [e.model_dump() for e in entries]}
 
 
+def volumes(targets: Mapping[str, int], kinds_per_split: Mapping[str, Mapping[str, int]]) -> dict[str, Any]:
+    """Per kind: the target volume, what was exported, and the shortfall the gates left."""
+    exported = {kind: sum(per_kind.get(kind, 0) for per_kind in kinds_per_split.values()) for kind in targets}
+    return {
+        kind: {"target": target, "exported": exported[kind], "shortfall": max(target - exported[kind], 0)}
+        for kind, target in sorted(targets.items())
+    }
+
+
 def build_manifest(
     config: PipelineConfig,
     code_version: str,
@@ -84,4 +93,5 @@ def build_manifest(
         "quarantine": _folder_summary(files, "quarantine/"),
         "duplicates": _folder_summary(files, "duplicates/"),
         "stages": {stage: as_manifest(counts) for stage, counts in stages.items()},
+        "volumes": volumes(config.target_volumes(), kinds_per_split),
     }

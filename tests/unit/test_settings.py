@@ -38,3 +38,13 @@ def test_cli_rejects_bad_config_before_any_work(capsys):
 def test_database_url_is_a_secret_in_reprs():
     config = PipelineConfig(database_url="postgresql+psycopg://u:hunter2@h/db")
     assert "hunter2" not in repr(config) and "hunter2" not in str(config.model_dump())
+
+
+def test_readme_configuration_table_matches_the_model():
+    from pathlib import Path
+
+    from tasks.settings import config_table
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    table = readme.split("<!-- config-table:start -->\n")[1].split("\n<!-- config-table:end -->")[0]
+    assert table == config_table()
