@@ -26,11 +26,15 @@ def timed_run(root: Path, samples: int) -> tuple[float, float]:
     """(seconds, peak RSS in MiB of the largest child process) for one CLI run."""
     args = ["--output", str(root / "out"), "--state-dir", str(root / "state")]
     args += ["--therapeutic-samples", str(samples)]
-    env = os.environ | {"PREFECT_HOME": str(root / "prefect-home"), "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
+    env = os.environ | {"PREFECT_HOME": str(root / "prefect-home")}
     started = time.perf_counter()
     subprocess.run(
-        [sys.executable, "-m", "flows.full_pipeline", *args], cwd=REPO, env=env, check=True,
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [sys.executable, "-m", "flows.full_pipeline", *args],
+        cwd=REPO,
+        env=env,
+        check=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     seconds = time.perf_counter() - started
     return seconds, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024

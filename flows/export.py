@@ -41,14 +41,9 @@ def export(
         },
         duplicates=[r.duplicates for r in gated.routed],
     )
-    kinds_per_split: dict[str, dict[str, int]] = {}
-    for routed in gated.routed:
-        for split, per_kind in routed.split_kinds.items():
-            for kind, n in per_kind.items():
-                kinds_per_split.setdefault(split, {})[kind] = kinds_per_split.get(split, {}).get(kind, 0) + n
     inputs = [doc.model_dump() for doc in sourced.documents]
     version = code_version()
-    manifest = build_manifest(config, version, inputs, stages, files, kinds_per_split)
+    manifest = build_manifest(config, version, inputs, stages, files, gated.kinds_per_split)
     content_id = version_content_id(inputs, config.content_settings(), version)
     dataset_dir = Path(config.output).resolve() / config.dataset_name
     published = publish_version(str(dataset_dir), content_id, files, manifest)

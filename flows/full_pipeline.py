@@ -26,12 +26,13 @@ from flows.export import export
 from flows.gating import gating
 from flows.sourcing import sourcing
 from flows.synthesis import synthesis
-from tasks.accounting import KindCounts, check_balanced, merge_counts
+from tasks.accounting import KindCounts, ShardOutcome, check_balanced, merge_counts
 from tasks.caching import code_version
 from tasks.export.publish import Published
-from tasks.metadata.models import DatasetVersion, Run, SourceDocument
-from tasks.metadata.store import MetadataStore, resolve_database_url
+from tasks.metadata.models import DatasetVersion, Run
+from tasks.metadata.store import DocumentRead, MetadataStore, resolve_database_url
 from tasks.settings import PipelineConfig
+from tasks.sourcing.documents import Document
 
 T = TypeVar("T")
 
@@ -101,15 +102,14 @@ def full_pipeline(config: PipelineConfig = PipelineConfig()) -> Published:  # no
         store.dispose()
 
 
-def _source_documents(documents: Sequence[Any], outcomes: Sequence[Any]) -> list[SourceDocument]:
+def _source_documents(documents: Sequence[Document], outcomes: Sequence[ShardOutcome]) -> list[DocumentRead]:
     return [
-        SourceDocument(
+        DocumentRead(
             sha256=doc.sha256,
             path=doc.path,
             bytes=doc.bytes,
             passages=outcome.kept.records,
             status="quarantined" if outcome.quarantine.records else "read",
-            first_run_id="",
         )
         for doc, outcome in zip(documents, outcomes, strict=True)
     ]

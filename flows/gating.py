@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 from prefect import flow, get_run_logger
 from pydantic import BaseModel, ConfigDict
 
@@ -10,6 +12,7 @@ from tasks.observe import collect
 from tasks.preprocess.clean import CleanedShard, clean_shard
 from tasks.routing import RoutedShard, plan_routes_task, route_shard
 from tasks.settings import PipelineConfig
+from tasks.split import SPLITS
 
 
 class GatingResult(BaseModel):
@@ -25,6 +28,15 @@ class GatingResult(BaseModel):
     @property
     def dedup_counts(self) -> KindCounts:
         return merge_counts(r.counts for r in self.routed)
+
+    @property
+    def kinds_per_split(self) -> dict[str, dict[str, int]]:
+        """Records per kind in each split, over every routed shard."""
+        totals: dict[str, Counter[str]] = {split: Counter() for split in SPLITS}
+        for routed in self.routed:
+            for split, per_kind in routed.split_kinds.items():
+                totals[split].update(per_kind)
+        return {split: dict(sorted(counts.items())) for split, counts in totals.items()}
 
 
 @flow(name="gating", log_prints=True)

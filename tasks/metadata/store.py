@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from sqlalchemy import Engine
@@ -36,6 +37,17 @@ def resolve_database_url(config: PipelineConfig) -> str:
     state = Path(config.state_dir).resolve()
     state.mkdir(parents=True, exist_ok=True)
     return f"sqlite:///{state / 'metadata.db'}"
+
+
+@dataclass(frozen=True)
+class DocumentRead:
+    """A source document as one run read it."""
+
+    sha256: str
+    path: str
+    bytes: int
+    passages: int
+    status: str
 
 
 class SchemaTooNewError(RuntimeError):
@@ -101,15 +113,13 @@ class MetadataStore:
                 )
             session.commit()
 
-    def record_documents(self, run_id: str, documents: Iterable[SourceDocument]) -> int:
-        """Store documents not seen before (by sha256); returns how many were new."""
+    def record_documents(self, run_id: str, documents: Iterable[DocumentRead]) -> int:
+        """Store documents not seen before (by sha256) as first seen in this run; returns how many."""
         new = 0
         with self._session() as session:
             for document in documents:
                 if session.get(SourceDocument, document.sha256) is None:
-                    session.add(
-                        SourceDocument.model_validate(document.model_dump() | {"first_run_id": run_id})
-                    )
+                    session.add(SourceDocument(**asdict(document), first_run_id=run_id))
                     new += 1
             session.commit()
         return new

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 import sqlalchemy
 
+from blocks.database import MetadataDatabase
 from flows.full_pipeline import run_pipeline
 from tasks.metadata.store import MetadataStore
 from tasks.settings import PipelineConfig
@@ -41,15 +44,17 @@ def test_schema_creation_is_idempotent(postgres_url):
     store.dispose()
 
 
-def test_pipeline_records_its_run_in_postgres(postgres_url, tmp_path, monkeypatch):
-    url = fresh_database(postgres_url, "pipeline")
-    monkeypatch.setenv("DATABASE_URL", url)
-    config = PipelineConfig(
-        output=str(tmp_path / "out"),
-        state_dir=str(tmp_path / "state"),
-        therapeutic_samples=200,
-        shard_records=100,
-    )
+def small_config(tmp_path: Path, **overrides: object) -> PipelineConfig:
+    values: dict[str, object] = {
+        "output": str(tmp_path / "out"),
+        "state_dir": str(tmp_path / "state"),
+        "therapeutic_samples": 200,
+        "shard_records": 100,
+    }
+    return PipelineConfig(**(values | overrides))
+
+
+def assert_run_recorded(config: PipelineConfig, url: str) -> None:
     state = run_pipeline(config)
     assert state.is_completed()
     store = MetadataStore(url)
@@ -59,5 +64,18 @@ def test_pipeline_records_its_run_in_postgres(postgres_url, tmp_path, monkeypatc
     assert stages[("synthesis", "therapeutic")] == (200, 200)
     assert stages[("dedup", "therapeutic")] == (200, 200)
     assert [v.records for v in store.versions("mental-health-support")] == [200]
-    assert not (tmp_path / "state" / "metadata.db").exists()
+    assert not (Path(config.state_dir) / "metadata.db").exists()
     store.dispose()
+
+
+def test_pipeline_records_its_run_in_postgres(postgres_url, tmp_path, monkeypatch):
+    url = fresh_database(postgres_url, "pipeline")
+    monkeypatch.setenv("DATABASE_URL", url)
+    assert_run_recorded(small_config(tmp_path), url)
+
+
+def test_the_database_url_can_come_from_a_saved_block(postgres_url, tmp_path, monkeypatch):
+    url = fresh_database(postgres_url, "from_block")
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    MetadataDatabase(url=url).save("metadata-test", overwrite=True)
+    assert_run_recorded(small_config(tmp_path, database_block="metadata-test"), url)

@@ -1,8 +1,8 @@
 import pytest
 
 from tasks.accounting import Counts
-from tasks.metadata.models import DatasetVersion, Run, SchemaVersion, SourceDocument
-from tasks.metadata.store import MetadataStore, SchemaTooNewError, resolve_database_url
+from tasks.metadata.models import DatasetVersion, Run, SchemaVersion
+from tasks.metadata.store import DocumentRead, MetadataStore, SchemaTooNewError, resolve_database_url
 from tasks.settings import PipelineConfig
 
 
@@ -12,7 +12,7 @@ def exercise(store: MetadataStore) -> None:
     store.record_stage(
         "r1", "dedup", {"therapeutic": Counts(entered=3, kept=2, deduplicated=1)}, 1.5, "completed"
     )
-    doc = SourceDocument(sha256="s" * 64, path="a.txt", bytes=10, passages=2, status="read", first_run_id="")
+    doc = DocumentRead(sha256="s" * 64, path="a.txt", bytes=10, passages=2, status="read")
     assert store.record_documents("r1", [doc]) == 1
     assert store.record_documents("r1", [doc]) == 0
     store.record_version(
