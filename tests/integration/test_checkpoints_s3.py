@@ -8,8 +8,7 @@ from prefect_aws import AwsCredentials, S3Bucket
 from prefect_aws.client_parameters import AwsClientParameters
 
 from flows.full_pipeline import run_pipeline
-from tasks.settings import PipelineConfig
-from tests.integration.test_end_to_end_pipeline import subflow_task_states
+from tests.integration.runs import config_for, subflow_task_states
 
 pytestmark = pytest.mark.integration
 
@@ -41,13 +40,7 @@ def checkpoint_block(s3_endpoint: str) -> str:
 
 
 def test_checkpoints_go_to_s3_and_a_rerun_reuses_them(tmp_path, s3_endpoint, checkpoint_block):
-    config = PipelineConfig(
-        output=str(tmp_path / "out"),
-        state_dir=str(tmp_path / "state"),
-        therapeutic_samples=200,
-        shard_records=100,
-        result_storage=checkpoint_block,
-    )
+    config = config_for(tmp_path, therapeutic_samples=200, result_storage=checkpoint_block)
     assert run_pipeline(config).is_completed()
     keys = [
         o["Key"]

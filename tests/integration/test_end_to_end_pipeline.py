@@ -14,33 +14,15 @@ from pathlib import Path
 
 import orjson
 import pytest
-from prefect.client.orchestration import get_client
-from prefect.client.schemas.filters import (
-    FlowRunFilter,
-    FlowRunFilterParentFlowRunId,
-    TaskRunFilter,
-    TaskRunFilterFlowRunId,
-    TaskRunFilterSubFlowRuns,
-)
 
 from flows.full_pipeline import run_pipeline
 from tasks.metadata.store import MetadataStore
 from tasks.records import Record
-from tasks.settings import PipelineConfig
 from tasks.synthesis import therapeutic
 from tests.integration.conftest import REPO
+from tests.integration.runs import config_for, subflow_task_states
 
 pytestmark = pytest.mark.integration
-
-
-def config_for(root: Path, **overrides: object) -> PipelineConfig:
-    values: dict[str, object] = {
-        "output": str(root / "out"),
-        "state_dir": str(root / "state"),
-        "therapeutic_samples": 400,
-        "shard_records": 100,
-    }
-    return PipelineConfig(**(values | overrides))
 
 
 def version_files(version_dir: Path) -> dict[str, bytes]:
@@ -49,32 +31,6 @@ def version_files(version_dir: Path) -> dict[str, bytes]:
         for p in sorted(version_dir.rglob("*"))
         if p.is_file()
     }
-
-
-def subflow_task_states(parent_flow_run_id: object, expected: int) -> dict[str, str]:
-    """Task run name -> state name for every shard task in the run's subflows.
-
-    Task run states reach the API asynchronously (as events), so this waits until `expected`
-    task runs are all in a final state.
-    """
-    deadline = time.monotonic() + 30
-    with get_client(sync_client=True) as client:
-        while True:
-            subflows = client.read_flow_runs(
-                flow_run_filter=FlowRunFilter(
-                    parent_flow_run_id=FlowRunFilterParentFlowRunId(any_=[parent_flow_run_id])
-                )
-            )
-            task_runs = client.read_task_runs(
-                task_run_filter=TaskRunFilter(
-                    flow_run_id=TaskRunFilterFlowRunId(any_=[f.id for f in subflows]),
-                    subflow_runs=TaskRunFilterSubFlowRuns(exists_=False),
-                )
-            )
-            states = {t.name: t.state.name for t in task_runs if t.state and t.state.is_final()}
-            if len(states) >= expected or time.monotonic() > deadline:
-                return states
-            time.sleep(0.2)
 
 
 @pytest.fixture(scope="module")

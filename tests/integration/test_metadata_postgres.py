@@ -11,6 +11,7 @@ from blocks.database import MetadataDatabase
 from flows.full_pipeline import run_pipeline
 from tasks.metadata.store import MetadataStore
 from tasks.settings import PipelineConfig
+from tests.integration.runs import config_for
 from tests.unit.metadata.test_store import exercise
 
 pytestmark = pytest.mark.integration
@@ -44,16 +45,6 @@ def test_schema_creation_is_idempotent(postgres_url):
     store.dispose()
 
 
-def small_config(tmp_path: Path, **overrides: object) -> PipelineConfig:
-    values: dict[str, object] = {
-        "output": str(tmp_path / "out"),
-        "state_dir": str(tmp_path / "state"),
-        "therapeutic_samples": 200,
-        "shard_records": 100,
-    }
-    return PipelineConfig(**(values | overrides))
-
-
 def assert_run_recorded(config: PipelineConfig, url: str) -> None:
     state = run_pipeline(config)
     assert state.is_completed()
@@ -71,11 +62,11 @@ def assert_run_recorded(config: PipelineConfig, url: str) -> None:
 def test_pipeline_records_its_run_in_postgres(postgres_url, tmp_path, monkeypatch):
     url = fresh_database(postgres_url, "pipeline")
     monkeypatch.setenv("DATABASE_URL", url)
-    assert_run_recorded(small_config(tmp_path), url)
+    assert_run_recorded(config_for(tmp_path, therapeutic_samples=200), url)
 
 
 def test_the_database_url_can_come_from_a_saved_block(postgres_url, tmp_path, monkeypatch):
     url = fresh_database(postgres_url, "from_block")
     monkeypatch.delenv("DATABASE_URL", raising=False)
     MetadataDatabase(url=url).save("metadata-test", overwrite=True)
-    assert_run_recorded(small_config(tmp_path, database_block="metadata-test"), url)
+    assert_run_recorded(config_for(tmp_path, therapeutic_samples=200, database_block="metadata-test"), url)

@@ -1,0 +1,53 @@
+"""Helpers for tests that run the whole flow: a small configuration and the task states it left."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from prefect.client.orchestration import get_client
+from prefect.client.schemas.filters import (
+    FlowRunFilter,
+    FlowRunFilterParentFlowRunId,
+    TaskRunFilter,
+    TaskRunFilterFlowRunId,
+    TaskRunFilterSubFlowRuns,
+)
+
+from tasks.settings import PipelineConfig
+
+
+def config_for(root: Path, **overrides: object) -> PipelineConfig:
+    values: dict[str, object] = {
+        "output": str(root / "out"),
+        "state_dir": str(root / "state"),
+        "therapeutic_samples": 400,
+        "shard_records": 100,
+    }
+    return PipelineConfig(**(values | overrides))
+
+
+def subflow_task_states(parent_flow_run_id: object, expected: int) -> dict[str, str]:
+    """Task run name -> state name for every shard task in the run's subflows.
+
+    Task run states reach the API asynchronously (as events), so this waits until `expected`
+    task runs are all in a final state.
+    """
+    deadline = time.monotonic() + 30
+    with get_client(sync_client=True) as client:
+        while True:
+            subflows = client.read_flow_runs(
+                flow_run_filter=FlowRunFilter(
+                    parent_flow_run_id=FlowRunFilterParentFlowRunId(any_=[parent_flow_run_id])
+                )
+            )
+            task_runs = client.read_task_runs(
+                task_run_filter=TaskRunFilter(
+                    flow_run_id=TaskRunFilterFlowRunId(any_=[f.id for f in subflows]),
+                    subflow_runs=TaskRunFilterSubFlowRuns(exists_=False),
+                )
+            )
+            states = {t.name: t.state.name for t in task_runs if t.state and t.state.is_final()}
+            if len(states) >= expected or time.monotonic() > deadline:
+                return states
+            time.sleep(0.2)
