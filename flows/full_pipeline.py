@@ -14,7 +14,6 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TypeVar, get_args
 
-import orjson
 from prefect import Flow, flow, get_run_logger
 from prefect.runtime import flow_run
 from prefect.settings import PREFECT_LOCAL_STORAGE_PATH, temporary_settings
@@ -116,14 +115,13 @@ def _source_documents(documents: Sequence[Document], outcomes: Sequence[ShardOut
 
 
 def _dataset_version(config: PipelineConfig, published: Published, run_id: str) -> DatasetVersion:
-    manifest = orjson.loads((Path(published.path) / "manifest.json").read_bytes())
     return DatasetVersion(
         dataset=config.dataset_name,
         version=published.version,
-        content_id=manifest["content_id"],
+        content_id=published.content_id,
         uri=published.path,
         manifest_sha256=published.manifest_sha256,
-        records=sum(manifest["splits"][s]["records"] for s in manifest["splits"]),
+        records=published.records,
         run_id=run_id,
     )
 

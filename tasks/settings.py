@@ -43,6 +43,7 @@ RUN_ONLY_FIELDS = {
     "database_url",
     "database_block",
     "result_storage",
+    "s3_credentials_block",
     "workers",
 }
 
@@ -52,7 +53,9 @@ class PipelineConfig(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    output: str = Field("datasets", description="Folder that receives {dataset}/v{N}/")
+    output: str = Field(
+        "datasets", description="Folder or s3://bucket/prefix (OVH_S3_ENDPOINT) that receives {dataset}/v{N}/"
+    )
     dataset_name: str = Field(
         "mental-health-support",
         pattern=r"^[a-z0-9][a-z0-9._-]*$",
@@ -74,6 +77,9 @@ class PipelineConfig(BaseModel):
     )
     database_block: str | None = Field(
         None, description="Name of a saved MetadataDatabase block holding the metadata DB URL"
+    )
+    s3_credentials_block: str | None = Field(
+        None, description="Saved AwsCredentials block for an s3:// output; else the OVH_S3_* variables"
     )
     result_storage: str | None = Field(
         None,

@@ -4,10 +4,20 @@ import os
 import orjson
 import pytest
 
-from tasks.export import publish as publishing
-from tasks.export.publish import PlannedFile, latest_version, publish
+from tasks.export.publish import PlannedFile
+from tasks.export.publish import publish as publish_to
 from tasks.shards import ShardCorruptError, write_shard
+from tasks.storage import local as publishing
+from tasks.storage.local import LocalVersionStore
 from tests.factories import make_record
+
+
+def publish(dataset_dir, content_id, files, manifest):
+    return publish_to(LocalVersionStore(dataset_dir), content_id, files, manifest)
+
+
+def latest_version(dataset_dir):
+    return LocalVersionStore(dataset_dir).latest()
 
 
 @pytest.fixture

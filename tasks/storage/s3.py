@@ -1,0 +1,360 @@
+"""Dataset versions on S3-compatible storage (OVH in production), and `S3DatasetLoader`, the small
+public API training jobs use to find, download and stream them.
+
+Uploads are resumable: large files go up as multipart uploads, and a restarted upload lists the
+parts the server already holds and sends only the rest. Every object is verified after upload by
+its ETag (MD5 of the bytes, or of the part MD5s for multipart uploads), which OVH, MinIO and AWS
+all compute. A version is published by claiming its number with a create-only write, copying
+the staged objects into `v{N}/`, and writing the manifest last, also create-only.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+import orjson
+from botocore.config import Config
+from botocore.exceptions import ClientError
+
+from tasks.export.publish import MANIFEST, PlannedFile, Published, publish
+from tasks.shards import ShardRef
+
+PART_SIZE = 8 * 1024 * 1024  # S3's minimum part is 5 MiB; 8 MiB keeps request counts low
+_CLAIM = "_CLAIM"
+_STAGING = ".staging"
+
+S3Client = Any
+
+
+class UploadVerificationError(RuntimeError):
+    """The server holds different bytes than were sent."""
+
+
+@dataclass(frozen=True)
+class S3Location:
+    bucket: str
+    prefix: str
+
+    @classmethod
+    def parse(cls, uri: str) -> S3Location:
+        parsed = urlparse(uri)
+        if parsed.scheme != "s3" or not parsed.netloc:
+            raise ValueError(f"{uri!r} is not an s3://bucket/prefix URI")
+        return cls(bucket=parsed.netloc, prefix=parsed.path.strip("/"))
+
+    def key(self, *parts: str) -> str:
+        return "/".join(p.strip("/") for p in (self.prefix, *parts) if p)
+
+
+def is_s3_uri(uri: str) -> bool:
+    return uri.startswith("s3://")
+
+
+def s3_client(credentials: Any | None = None) -> S3Client:
+    """A boto3 S3 client for OVH_S3_ENDPOINT (path-style, adaptive retries on SlowDown/503).
+
+    Credentials come from a prefect-aws `AwsCredentials` block when given, else from
+    OVH_S3_ACCESS_KEY / OVH_S3_SECRET_KEY, else from boto3's usual chain.
+    """
+    import boto3
+
+    endpoint = os.environ.get("OVH_S3_ENDPOINT")
+    config = Config(
+        retries={"mode": "adaptive", "max_attempts": 10},
+        s3={"addressing_style": "path"} if endpoint else {},
+    )
+    if credentials is not None:  # the block's own client parameters (endpoint, retries) apply
+        return credentials.get_client("s3")
+    return boto3.client(
+        "s3",
+        endpoint_url=endpoint,
+        region_name=os.environ.get("OVH_S3_REGION"),
+        aws_access_key_id=os.environ.get("OVH_S3_ACCESS_KEY"),
+        aws_secret_access_key=os.environ.get("OVH_S3_SECRET_KEY"),
+        config=config,
+    )
+
+
+def expected_etag(path: Path, part_size: int = PART_SIZE) -> str:
+    """The ETag S3 computes for this file uploaded whole (small) or in `part_size` parts (large)."""
+    digests = [hashlib.md5(chunk, usedforsecurity=False).digest() for chunk in _chunks(path, part_size)]
+    if path.stat().st_size <= part_size:
+        return digests[0].hex() if digests else hashlib.md5(b"", usedforsecurity=False).hexdigest()
+    combined = hashlib.md5(b"".join(digests), usedforsecurity=False).hexdigest()
+    return f"{combined}-{len(digests)}"
+
+
+def _chunks(path: Path, size: int) -> Iterator[bytes]:
+    with path.open("rb") as handle:
+        while chunk := handle.read(size):
+            yield chunk
+
+
+@dataclass
+class UploadStats:
+    """What one upload call sent; `parts_reused` are parts a killed upload had already stored."""
+
+    bytes_sent: int = 0
+    parts_sent: int = 0
+    parts_reused: int = 0
+    skipped: bool = False
+
+
+def _etag(client: S3Client, bucket: str, key: str) -> str | None:
+    try:
+        return str(client.head_object(Bucket=bucket, Key=key)["ETag"]).strip('"')
+    except ClientError as error:
+        if error.response["Error"]["Code"] in ("404", "NoSuchKey", "NotFound"):
+            return None
+        raise
+
+
+def upload_file(
+    client: S3Client,
+    path: Path,
+    bucket: str,
+    key: str,
+    part_size: int = PART_SIZE,
+    after_part: Callable[[int], None] | None = None,
+) -> UploadStats:
+    """Upload `path` to `key`, resuming a multipart upload left by a killed run; verified by ETag.
+
+    `after_part` is called with each part number sent (progress reporting).
+    """
+    stats = UploadStats()
+    expected = expected_etag(path, part_size)
+    if _etag(client, bucket, key) == expected:
+        return UploadStats(skipped=True)
+    size = path.stat().st_size
+    if size <= part_size:
+        client.put_object(Bucket=bucket, Key=key, Body=path.read_bytes())
+        stats.bytes_sent, stats.parts_sent = size, 1
+    else:
+        _multipart(client, path, bucket, key, part_size, stats, after_part)
+    if _etag(client, bucket, key) != expected:
+        raise UploadVerificationError(f"s3://{bucket}/{key} does not match {path} after upload")
+    return stats
+
+
+def _multipart(
+    client: S3Client,
+    path: Path,
+    bucket: str,
+    key: str,
+    part_size: int,
+    stats: UploadStats,
+    after_part: Callable[[int], None] | None,
+) -> None:
+    upload_id, stored = _resume_or_start(client, bucket, key)
+    parts = []
+    for number, chunk in enumerate(_chunks(path, part_size), start=1):
+        etag = hashlib.md5(chunk, usedforsecurity=False).hexdigest()
+        if stored.get(number) == etag:
+            stats.parts_reused += 1
+        else:
+            client.upload_part(Bucket=bucket, Key=key, UploadId=upload_id, PartNumber=number, Body=chunk)
+            stats.parts_sent += 1
+            stats.bytes_sent += len(chunk)
+            if after_part:
+                after_part(number)
+        parts.append({"PartNumber": number, "ETag": f'"{etag}"'})
+    client.complete_multipart_upload(
+        Bucket=bucket, Key=key, UploadId=upload_id, MultipartUpload={"Parts": parts}
+    )
+
+
+def _resume_or_start(client: S3Client, bucket: str, key: str) -> tuple[str, dict[int, str]]:
+    """The newest unfinished upload of `key` and the ETags of its stored parts, or a new upload."""
+    uploads = [
+        u
+        for u in client.list_multipart_uploads(Bucket=bucket, Prefix=key).get("Uploads", [])
+        if u["Key"] == key
+    ]
+    if not uploads:
+        return client.create_multipart_upload(Bucket=bucket, Key=key)["UploadId"], {}
+    upload_id = max(uploads, key=lambda u: u["Initiated"])["UploadId"]
+    stored: dict[int, str] = {}
+    for page in client.get_paginator("list_parts").paginate(Bucket=bucket, Key=key, UploadId=upload_id):
+        stored.update({p["PartNumber"]: str(p["ETag"]).strip('"') for p in page.get("Parts", [])})
+    return upload_id, stored
+
+
+def _put_once(client: S3Client, bucket: str, key: str, body: bytes) -> bool:
+    """Create-only write: False if the key already exists."""
+    try:
+        client.put_object(Bucket=bucket, Key=key, Body=body, IfNoneMatch="*")
+    except ClientError as error:
+        if error.response["Error"]["Code"] in ("PreconditionFailed", "412", "ConditionalRequestConflict"):
+            return False
+        raise
+    return True
+
+
+@dataclass
+class S3VersionStore:
+    """`s3://bucket/prefix/{dataset}/v{N}/`; staging under `{dataset}/.staging/{content id}/`."""
+
+    client: S3Client
+    location: S3Location
+    dataset: str
+    stats: UploadStats = field(default_factory=UploadStats)
+    _staged: list[str] = field(default_factory=list)
+
+    def _key(self, *parts: str) -> str:
+        return self.location.key(self.dataset, *parts)
+
+    def versions(self) -> list[int]:
+        """Published versions (those with a manifest), oldest first."""
+        paginator = self.client.get_paginator("list_objects_v2")
+        numbers = []
+        for page in paginator.paginate(
+            Bucket=self.location.bucket, Prefix=self._key("") + "/", Delimiter="/"
+        ):
+            for common in page.get("CommonPrefixes", []):
+                name = common["Prefix"].rstrip("/").rsplit("/", 1)[-1]
+                if name[:1] == "v" and name[1:].isdigit():
+                    numbers.append(int(name[1:]))
+        return sorted(
+            n for n in numbers if _etag(self.client, self.location.bucket, self._key(f"v{n}", MANIFEST))
+        )
+
+    def manifest(self, number: int) -> dict[str, Any]:
+        body = self.client.get_object(Bucket=self.location.bucket, Key=self._key(f"v{number}", MANIFEST))[
+            "Body"
+        ]
+        return dict(orjson.loads(body.read()))
+
+    def latest(self) -> tuple[int, dict[str, Any]] | None:
+        numbers = self.versions()
+        return (numbers[-1], self.manifest(numbers[-1])) if numbers else None
+
+    def stage(self, content_id: str, files: Sequence[PlannedFile]) -> None:
+        for planned in files:
+            self._upload_verified_shard(planned, self._key(_STAGING, content_id, planned.path))
+        self._staged = [planned.path for planned in files]
+
+    def _upload_verified_shard(self, planned: PlannedFile, key: str) -> None:
+        path = Path(planned.shard.path)
+        with path.open("rb") as handle:
+            digest = hashlib.file_digest(handle, "sha256").hexdigest()
+        if digest != planned.shard.sha256:
+            raise UploadVerificationError(f"work shard {path} changed since it was written; run again")
+        sent = upload_file(self.client, path, self.location.bucket, key)
+        self.stats.bytes_sent += sent.bytes_sent
+        self.stats.parts_sent += sent.parts_sent
+        self.stats.parts_reused += sent.parts_reused
+
+    def commit(self, content_id: str, number: int, manifest: bytes) -> bool:
+        bucket = self.location.bucket
+        claim = self._key(f"v{number}", _CLAIM)
+        if not _put_once(self.client, bucket, claim, content_id.encode()):
+            holder = self.client.get_object(Bucket=bucket, Key=claim)["Body"].read().decode()
+            if holder != content_id:  # another run's content: the number is taken
+                return False
+        for path in self._staged:
+            source = {"Bucket": bucket, "Key": self._key(_STAGING, content_id, path)}
+            self.client.copy(source, bucket, self._key(f"v{number}", path))
+        if not _put_once(self.client, bucket, self._key(f"v{number}", MANIFEST), manifest):
+            return False
+        self.discard(content_id)
+        return True
+
+    def discard(self, content_id: str) -> None:
+        prefix = self._key(_STAGING, content_id) + "/"
+        for page in self.client.get_paginator("list_objects_v2").paginate(
+            Bucket=self.location.bucket, Prefix=prefix
+        ):
+            keys = [{"Key": o["Key"]} for o in page.get("Contents", [])]
+            if keys:
+                self.client.delete_objects(Bucket=self.location.bucket, Delete={"Objects": keys})
+
+    def uri(self, number: int) -> str:
+        return f"s3://{self.location.bucket}/{self._key(f'v{number}')}"
+
+
+class S3DatasetLoader:
+    """Public API for dataset versions on S3; kept backward compatible.
+
+    >>> loader = S3DatasetLoader("s3://datasets/mental-health")      # OVH_S3_* from the environment
+    >>> loader.list_versions("mental-health-support")                # [1, 2]
+    >>> for record in loader.load_split("mental-health-support", "train"): ...
+    """
+
+    def __init__(self, root: str, client: S3Client | None = None) -> None:
+        self.location = S3Location.parse(root)
+        self.client = client or s3_client()
+
+    def _store(self, dataset: str) -> S3VersionStore:
+        return S3VersionStore(self.client, self.location, dataset)
+
+    def list_versions(self, dataset: str) -> list[int]:
+        """Published version numbers, oldest first."""
+        return self._store(dataset).versions()
+
+    def exists(self, dataset: str, version: int) -> bool:
+        return version in self.list_versions(dataset)
+
+    def upload_dataset(self, version_dir: Path, dataset: str) -> Published:
+        """Publish a local version folder (one with a manifest) as this dataset's next S3 version."""
+        manifest = orjson.loads((version_dir / MANIFEST).read_bytes())
+        files = [_planned_from_entry(version_dir, entry) for entry in _entries(manifest)]
+        body = {k: v for k, v in manifest.items() if k not in ("version", "content_id")}
+        return publish(self._store(dataset), manifest["content_id"], files, body)
+
+    def download_dataset(self, dataset: str, version: int, destination: Path) -> Path:
+        """Download a version's files and manifest into `destination`, verifying every sha256."""
+        store = self._store(dataset)
+        manifest = store.manifest(version)
+        for entry in _entries(manifest):
+            target = destination / entry["path"]
+            target.parent.mkdir(parents=True, exist_ok=True)
+            body = self.client.get_object(
+                Bucket=self.location.bucket, Key=store._key(f"v{version}", entry["path"])
+            )
+            data = body["Body"].read()
+            if hashlib.sha256(data).hexdigest() != entry["sha256"]:
+                raise UploadVerificationError(f"{entry['path']} of v{version} does not match its manifest")
+            target.write_bytes(data)
+        (destination / MANIFEST).write_bytes(
+            self.client.get_object(Bucket=self.location.bucket, Key=store._key(f"v{version}", MANIFEST))[
+                "Body"
+            ].read()
+        )
+        return destination
+
+    def load_split(self, dataset: str, split: str, version: int | None = None) -> Iterator[dict[str, Any]]:
+        """Stream one split's records (the latest version by default), checking each file's sha256."""
+        store = self._store(dataset)
+        number = version if version is not None else store.versions()[-1]
+        for entry in store.manifest(number)["splits"][split]["files"]:
+            body = self.client.get_object(
+                Bucket=self.location.bucket, Key=store._key(f"v{number}", entry["path"])
+            )
+            digest = hashlib.sha256()
+            for line in body["Body"].iter_lines(keepends=True):
+                digest.update(line)
+                yield orjson.loads(line)
+            if digest.hexdigest() != entry["sha256"]:
+                raise UploadVerificationError(f"{entry['path']} of v{number} does not match its manifest")
+
+
+def _entries(manifest: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every file a manifest lists: split parts, quarantine and duplicate lists."""
+    entries = [f for split in manifest["splits"].values() for f in split["files"]]
+    return entries + manifest["quarantine"]["files"] + manifest["duplicates"]["files"]
+
+
+def _planned_from_entry(version_dir: Path, entry: dict[str, Any]) -> PlannedFile:
+    shard = ShardRef(
+        path=str(version_dir / entry["path"]),
+        records=entry["records"],
+        sha256=entry["sha256"],
+        bytes=entry["bytes"],
+    )
+    return PlannedFile(path=entry["path"], shard=shard)

@@ -1,0 +1,129 @@
+"""Export to a real S3-compatible HTTP server (moto, on loopback) with OVH_S3_ENDPOINT set."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from pathlib import Path
+
+import pytest
+
+from flows.full_pipeline import run_pipeline
+from tasks.export.publish import PlannedFile, publish
+from tasks.shards import ShardRef, sha256_file
+from tasks.storage.s3 import PART_SIZE, S3DatasetLoader, S3Location, S3VersionStore, s3_client, upload_file
+from tests.integration.runs import config_for
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+def bucket(s3_endpoint: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    monkeypatch.setenv("OVH_S3_ENDPOINT", s3_endpoint)
+    monkeypatch.setenv("OVH_S3_REGION", "us-east-1")
+    monkeypatch.setenv("OVH_S3_ACCESS_KEY", "testing")
+    monkeypatch.setenv("OVH_S3_SECRET_KEY", "testing")
+    name = f"datasets-{uuid.uuid4().hex[:8]}"
+    s3_client().create_bucket(Bucket=name)
+    return name
+
+
+class RequestCounter:
+    """Counts S3 operations a client sends, by botocore's operation name."""
+
+    def __init__(self, client: object) -> None:
+        self.calls: dict[str, int] = {}
+        client.meta.events.register("before-call.s3", self._count)  # type: ignore[attr-defined]
+
+    def _count(self, model: object, **_: object) -> None:
+        name = model.name  # type: ignore[attr-defined]
+        self.calls[name] = self.calls.get(name, 0) + 1
+
+
+def test_pipeline_exports_to_s3_and_the_loader_reads_it_back(bucket: str, tmp_path: Path) -> None:
+    config = config_for(tmp_path, therapeutic_samples=200, output=f"s3://{bucket}/ready")
+    state = run_pipeline(config)
+    assert state.is_completed(), state.message
+    published = state.result()
+    assert published.path == f"s3://{bucket}/ready/mental-health-support/v1" and published.records == 200
+
+    loader = S3DatasetLoader(f"s3://{bucket}/ready")
+    assert loader.list_versions("mental-health-support") == [1]
+    assert loader.exists("mental-health-support", 1) and not loader.exists("mental-health-support", 2)
+    train = list(loader.load_split("mental-health-support", "train"))
+    assert len(train) == 140 and all(r["kind"] == "therapeutic" for r in train)
+
+    local = loader.download_dataset("mental-health-support", 1, tmp_path / "download")
+    assert sorted(p.name for p in local.iterdir()) == ["manifest.json", "test", "train", "validation"]
+    keys = [o["Key"] for o in s3_client().list_objects_v2(Bucket=bucket)["Contents"]]
+    assert not [k for k in keys if "/.staging/" in k], "staging objects must be removed after publishing"
+
+    again = run_pipeline(config)
+    assert again.result().up_to_date and loader.list_versions("mental-health-support") == [1]
+
+
+def test_a_killed_multipart_upload_resumes_sending_only_the_missing_parts(
+    bucket: str, tmp_path: Path
+) -> None:
+    big = tmp_path / "big.jsonl"
+    big.write_bytes(os.urandom(3 * PART_SIZE + 1234))
+    client = s3_client()
+
+    class Killed(Exception):
+        pass
+
+    def die_after_two(part: int) -> None:
+        if part == 2:
+            raise Killed
+
+    with pytest.raises(Killed):
+        upload_file(client, big, bucket, "big.jsonl", after_part=die_after_two)
+
+    resumed_client = s3_client()
+    counter = RequestCounter(resumed_client)
+    stats = upload_file(resumed_client, big, bucket, "big.jsonl")
+    assert (stats.parts_reused, stats.parts_sent) == (2, 2)
+    assert counter.calls.get("UploadPart") == 2 and "CreateMultipartUpload" not in counter.calls
+    assert stats.bytes_sent == PART_SIZE + 1234
+    body = resumed_client.get_object(Bucket=bucket, Key="big.jsonl")["Body"].read()
+    assert body == big.read_bytes()
+
+    again = upload_file(resumed_client, big, bucket, "big.jsonl")
+    assert again.skipped and again.bytes_sent == 0
+
+
+def test_an_existing_version_is_never_overwritten(bucket: str, tmp_path: Path) -> None:
+    shard_path = tmp_path / "part.jsonl"
+    shard_path.write_bytes(b'{"a":1}\n')
+    shard = ShardRef(path=str(shard_path), records=1, sha256=sha256_file(shard_path), bytes=8)
+    files = [PlannedFile(path="train/part-00000.jsonl", shard=shard)]
+    manifest = {"splits": {"train": {"records": 1, "files": []}}}
+    store = S3VersionStore(s3_client(), S3Location(bucket, "root"), "ds")
+    first = publish(store, "content-a", files, manifest)
+    assert (first.version, first.up_to_date) == (1, False)
+
+    rival = S3VersionStore(s3_client(), S3Location(bucket, "root"), "ds")
+    rival.stage("content-b", files)
+    assert rival.commit("content-b", 1, b"{}") is False, "v1 is taken; a second export of it is refused"
+    assert store.manifest(1)["content_id"] == "content-a"
+
+    second = publish(rival, "content-b", files, manifest)
+    assert second.version == 2
+    assert S3DatasetLoader(f"s3://{bucket}/root").list_versions("ds") == [1, 2]
+
+
+def test_upload_dataset_publishes_a_local_version_folder(bucket: str, tmp_path: Path) -> None:
+    state = run_pipeline(config_for(tmp_path, therapeutic_samples=100))
+    local_version = Path(state.result().path)
+    loader = S3DatasetLoader(f"s3://{bucket}/mirror")
+    uploaded = loader.upload_dataset(local_version, "mental-health-support")
+    assert uploaded.version == 1 and uploaded.content_id == state.result().content_id
+    copy = loader.download_dataset("mental-health-support", 1, tmp_path / "copy")
+    for path in local_version.rglob("*.jsonl"):
+        assert (copy / path.relative_to(local_version)).read_bytes() == path.read_bytes()
+    assert (copy / "manifest.json").read_bytes() == (local_version / "manifest.json").read_bytes()
+    assert loader.upload_dataset(local_version, "mental-health-support").up_to_date
+
+
+def test_the_client_talks_to_the_loopback_server_only(bucket: str, s3_endpoint: str) -> None:
+    assert s3_client().meta.endpoint_url == s3_endpoint and s3_endpoint.startswith("http://127.0.0.1:")
