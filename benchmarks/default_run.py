@@ -1,6 +1,6 @@
 """Wall time and peak memory of the default run (10,000 therapeutic conversations), cold and cached.
 
-    uv run python benchmarks/default_run.py [--therapeutic-samples N] [--keep DIR]
+    uv run python -m benchmarks.default_run [--therapeutic-samples N] [--keep DIR]
 
 Each run is `python -m flows.full_pipeline` in a child process with its own state and output
 folders, so the figures are what a user sees, Prefect's temporary API server start included.
