@@ -26,7 +26,7 @@ class SourcingResult(BaseModel):
 
 @flow(name="sourcing", log_prints=True)
 def sourcing(config: PipelineConfig) -> SourcingResult:
-    """Read every .txt/.md document under `config.sources` into located passages."""
+    """Read every document under `config.sources` (text, books, captions) into located passages."""
     sources = Path(config.sources).resolve()
     documents = discover_documents(sources)
     work = str(config.work_dir)

@@ -63,7 +63,8 @@ class PipelineConfig(BaseModel):
     )
     seed: int = Field(42, ge=0, description="Seed for generation and splitting; same seed, same bytes")
     sources: str = Field(
-        str(BUNDLED_SOURCES), description="Folder of .txt/.md documents to read into passages"
+        str(BUNDLED_SOURCES),
+        description="Folder of documents (.txt .md .epub .pdf .vtt .srt .json3) to read into passages",
     )
     therapeutic_samples: int = Field(10_000, ge=0, description="Therapeutic conversations to generate")
     shard_records: int = Field(1_000, ge=10, le=100_000, description="Records per shard")

@@ -1,47 +1,72 @@
-"""Plain-text and Markdown documents into located, paragraph-aware passages.
+"""Source documents into located, paragraph-aware passages: discovery, the plain-text reader, and
+the one Prefect task that dispatches every file to its reader by suffix.
 
 Project Gutenberg boilerplate is stripped so licences and headers never become training text;
 hard-wrapped lines are joined back into paragraphs, and passages end on paragraph boundaries.
+Books (.epub, .pdf) and captions (.vtt, .srt, .json3) have their own readers; a file none of them
+can read becomes a quarantine item with the reason, never an exception that stops the run.
 """
 
 from __future__ import annotations
 
-import hashlib
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 from prefect import task
-from pydantic import BaseModel, ConfigDict
 
 from tasks.accounting import Counts, ShardOutcome
 from tasks.caching import SHARD_CACHE, work_path
 from tasks.records import Passage, QuarantineItem
 from tasks.settings import PassageSettings
 from tasks.shards import sha256_file, write_shard
+from tasks.sourcing import books, transcripts
+from tasks.sourcing.passages import (
+    GUTENBERG_END,
+    GUTENBERG_LICENCE,
+    GUTENBERG_START,
+    GUTENBERG_TAIL,
+    Document,
+    UnreadableDocument,
+    group_units,
+    make_passage,
+    reject,
+    undo_hyphenation,
+)
 
-DOCUMENT_SUFFIXES = (".txt", ".md", ".markdown")
-GUTENBERG_LICENCE = "Public domain in the USA (Project Gutenberg)"
-_GUTENBERG_START = re.compile(r"^\*\*\* ?START OF (THE|THIS) PROJECT GUTENBERG EBOOK.*$", re.M)
-_GUTENBERG_END = re.compile(r"^\*\*\* ?END OF (THE|THIS) PROJECT GUTENBERG EBOOK.*$", re.M)
-_GUTENBERG_TAIL = re.compile(r"^End of (the |this )?Project Gutenberg", re.M | re.I)
 _GUTENBERG_TITLE = re.compile(r"^Title:\s*(.+)$", re.M)
 _MARKDOWN_HEADING = re.compile(r"^#{1,6}\s+(.+?)\s*#*$")
 _PRODUCTION_CREDIT = re.compile(r"^(Produced by|E-text prepared by|Transcriber's note)", re.I)
 
+Reader = Callable[[Path, Document, PassageSettings], list[Passage]]
 
-class Document(BaseModel):
-    """One source file, named relative to the sources folder so ids never carry absolute paths."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+def read_text(path: Path, document: Document, settings: PassageSettings) -> list[Passage]:
+    """Passages of a UTF-8 .txt/.md file, located by paragraph number and Markdown heading."""
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise UnreadableDocument(f"not UTF-8 text ({error.reason} at byte {error.start})") from error
+    return chunk_passages(document, text, settings)
 
-    path: str
-    sha256: str
-    bytes: int
+
+READERS: dict[str, Reader] = {
+    ".txt": read_text,
+    ".md": read_text,
+    ".markdown": read_text,
+    ".epub": books.read_epub,
+    ".pdf": books.read_pdf,
+    ".vtt": transcripts.read_vtt,
+    ".srt": transcripts.read_srt,
+    ".json": transcripts.read_json3,
+    ".json3": transcripts.read_json3,
+}
+DOCUMENT_SUFFIXES = tuple(READERS)
 
 
 def discover_documents(sources: Path) -> list[Document]:
-    """Every .txt/.md file under `sources`, sorted, with its content hash."""
+    """Every readable file (text, Markdown, EPUB, PDF, captions) under `sources`, sorted, hashed."""
     if not sources.is_dir():
         raise FileNotFoundError(f"sources folder {sources} does not exist; pass --sources DIR")
     return [
@@ -49,20 +74,26 @@ def discover_documents(sources: Path) -> list[Document]:
             path=path.relative_to(sources).as_posix(), sha256=sha256_file(path), bytes=path.stat().st_size
         )
         for path in sorted(sources.rglob("*"))
-        if path.is_file() and path.suffix.lower() in DOCUMENT_SUFFIXES
+        if path.is_file() and path.suffix.lower() in READERS
     ]
 
 
 def strip_gutenberg(text: str) -> tuple[str, str | None, str | None]:
     """Return (body, title, licence); texts without Gutenberg markers pass through unchanged."""
-    start, end = _GUTENBERG_START.search(text), _GUTENBERG_END.search(text)
+    start, end = GUTENBERG_START.search(text), GUTENBERG_END.search(text)
     if not start:
         return text, None, None
     title = _GUTENBERG_TITLE.search(text[: start.start()])
     body = text[start.end() : end.start() if end else len(text)]
-    if tail := _GUTENBERG_TAIL.search(body):
+    if tail := GUTENBERG_TAIL.search(body):
         body = body[: tail.start()]
     return body, title.group(1).strip() if title else None, GUTENBERG_LICENCE
+
+
+@dataclass(frozen=True)
+class _Paragraph:
+    number: int
+    text: str
 
 
 def paragraphs(body: str) -> Iterator[tuple[str | None, str]]:
@@ -75,7 +106,7 @@ def paragraphs(body: str) -> Iterator[tuple[str | None, str]]:
         if len(lines) == 1 and (match := _MARKDOWN_HEADING.match(lines[0])):
             heading = match.group(1)
             continue
-        text = re.sub(r"(\w)-\s+(\w)", r"\1\2", " ".join(lines))
+        text = undo_hyphenation(" ".join(lines))
         if not _PRODUCTION_CREDIT.match(text):
             yield heading, text
 
@@ -83,58 +114,35 @@ def paragraphs(body: str) -> Iterator[tuple[str | None, str]]:
 def chunk_passages(document: Document, text: str, settings: PassageSettings) -> list[Passage]:
     """Group paragraphs into passages of about `target_chars`, located by paragraph range."""
     body, title, licence = strip_gutenberg(text.replace("\r\n", "\n").replace("\r", "\n"))
-    spans: list[tuple[str | None, int, int, list[str]]] = []
-    for index, (heading, para) in enumerate(paragraphs(body), start=1):
-        if spans and sum(map(len, spans[-1][3])) < settings.target_chars and spans[-1][0] == heading:
-            section, first, _, texts = spans[-1]
-            spans[-1] = (section, first, index, [*texts, para])
-        else:
-            spans.append((heading, index, index, [para]))
-    if len(spans) > 1 and sum(map(len, spans[-1][3])) < settings.min_chars and spans[-2][0] == spans[-1][0]:
-        tail = spans.pop()
-        section, first, _, texts = spans[-1]
-        spans[-1] = (section, first, tail[2], texts + tail[3])
-    return [_passage(document, title, licence, span) for span in spans]
-
-
-def _passage(
-    document: Document, title: str | None, licence: str | None, span: tuple[str | None, int, int, list[str]]
-) -> Passage:
-    section, first, last, texts = span
-    locator = f"¶{first}" if first == last else f"¶{first}-{last}"
-    if section:
-        locator = f"{section}, {locator}"
-    text = "\n\n".join(texts)
-    ident = hashlib.sha256(f"{document.sha256}:{locator}:{text}".encode()).hexdigest()[:24]
-    return Passage(
-        id=ident,
-        document=document.path,
-        document_sha256=document.sha256,
-        locator=locator,
-        text=text,
-        title=title or Path(document.path).stem,
-        licence=licence,
+    numbered = (
+        (heading, _Paragraph(number, para))
+        for number, (heading, para) in enumerate(paragraphs(body), start=1)
     )
+    passages = []
+    for section, group in group_units(numbered, settings):
+        first, last = group[0].number, group[-1].number
+        locator = f"¶{first}" if first == last else f"¶{first}-{last}"
+        locator = f"{section}, {locator}" if section else locator
+        passages.append(make_passage(document, locator, "\n\n".join(p.text for p in group), title, licence))
+    return passages
 
 
 def read_passages(
     sources: Path, document: Document, settings: PassageSettings
 ) -> tuple[list[Passage], list[QuarantineItem]]:
-    """Passages of one document, or a quarantine item saying why the file could not be read."""
+    """Passages of one document by its suffix's reader, or a quarantine item saying why not."""
+    reader = READERS.get(Path(document.path).suffix.lower())
+    if reader is None:
+        return [], [reject(document, f"no reader for {Path(document.path).suffix!r} files")]
     try:
-        text = (sources / document.path).read_bytes().decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        return [], [_reject(document, f"not UTF-8 text ({error.reason} at byte {error.start})")]
-    passages = chunk_passages(document, text, settings)
+        passages = reader(sources / document.path, document, settings)
+    except UnreadableDocument as error:
+        return [], [reject(document, str(error))]
+    except OSError as error:
+        return [], [reject(document, f"could not read the file ({error.strerror or error})")]
     if not passages:
-        return [], [_reject(document, "no text left after stripping headers and blank lines")]
+        return [], [reject(document, "no text left after stripping headers and blank lines")]
     return passages, []
-
-
-def _reject(document: Document, reason: str) -> QuarantineItem:
-    return QuarantineItem(
-        id=document.sha256[:24], stage="sourcing", kind="document", reasons=(reason,), raw=document.path
-    )
 
 
 @task(cache_policy=SHARD_CACHE, persist_result=True, retries=2, retry_delay_seconds=1)

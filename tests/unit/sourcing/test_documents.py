@@ -1,3 +1,4 @@
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,7 @@ from tasks.sourcing.documents import (
     discover_documents,
     read_passages,
 )
+from tasks.sourcing.passages import group_units
 
 SETTINGS = PassageSettings()
 
@@ -65,3 +67,34 @@ def test_binary_and_empty_files_are_quarantined_with_a_reason(tmp_path):
 def test_missing_sources_folder_says_which_option_to_fix(tmp_path):
     with pytest.raises(FileNotFoundError, match="--sources"):
         discover_documents(tmp_path / "nope")
+
+
+def test_every_suffix_is_discovered_and_read_by_its_own_reader(tmp_path):
+    fixtures = Path(__file__).resolve().parents[2] / "fixtures"
+    (tmp_path / "talks").mkdir()
+    (tmp_path / "talks" / "film.srt").write_bytes(
+        (fixtures / "transcripts" / "sintel_en_blender-foundation.srt").read_bytes()
+    )
+    (tmp_path / "notes.md").write_text("# Rest\n\nSleep on it.\n")
+    (tmp_path / "cover.png").write_bytes(b"\x89PNG")
+    docs = {d.path: d for d in discover_documents(tmp_path)}
+    assert list(docs) == ["notes.md", "talks/film.srt"]
+    srt, _ = read_passages(tmp_path, docs["talks/film.srt"], SETTINGS)
+    md, _ = read_passages(tmp_path, docs["notes.md"], SETTINGS)
+    assert srt[0].locator == "00:02:17.250-00:10:59.800" and md[0].locator == "Rest, ¶1"
+
+
+def test_shared_grouping_never_crosses_a_section_and_folds_a_short_tail():
+    @dataclass(frozen=True)
+    class Unit:
+        text: str
+
+    units = [("a", Unit("x" * 700)), ("a", Unit("y" * 700)), ("a", Unit("z" * 50)), ("b", Unit("w" * 10))]
+    groups = group_units(units, PassageSettings(target_chars=1_000, min_chars=100))
+    assert [(section, [len(u.text) for u in group]) for section, group in groups] == [
+        ("a", [700, 700]),
+        ("a", [50]),
+        ("b", [10]),
+    ]
+    tail = group_units(units[:3], PassageSettings(target_chars=1_000, min_chars=100))
+    assert [[len(u.text) for u in group] for _, group in tail] == [[700, 700, 50]]

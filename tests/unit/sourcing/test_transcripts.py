@@ -1,0 +1,171 @@
+import itertools
+import json
+import os
+import re
+from pathlib import Path
+
+import pytest
+import webvtt
+
+from tasks.settings import PassageSettings
+from tasks.sourcing.documents import discover_documents, read_passages
+from tasks.sourcing.transcripts import Cue, sentences_of
+
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "transcripts"
+SHARED_TRANSCRIPTS = Path(__file__).resolve().parents[3].parent / "shared" / "data" / "transcripts"
+SINTEL = "sintel_en_blender-foundation"
+SMALL = PassageSettings(target_chars=200, min_chars=60)
+LOCATOR = re.compile(r"\d\d:\d\d:\d\d\.\d{3}-\d\d:\d\d:\d\d\.\d{3}(, [^,]+)*")
+
+
+def read(root: Path, name: str, settings: PassageSettings = SMALL):
+    document = next(d for d in discover_documents(root) if d.path == name)
+    return read_passages(root, document, settings)
+
+
+def sintel_cues() -> list[webvtt.Caption]:
+    return webvtt.from_srt(str(FIXTURES / f"{SINTEL}.srt")).captions
+
+
+def test_sintel_srt_becomes_sentences_located_by_timestamps():
+    passages, rejects = read(FIXTURES, f"{SINTEL}.srt")
+    assert rejects == [] and len(passages) == 3
+    assert all(LOCATOR.fullmatch(p.locator) for p in passages)
+    assert passages[0].locator.startswith("00:02:17.250-")
+    assert passages[-1].locator.endswith("-00:10:59.800")
+    assert passages[0].text.startswith("This blade has a dark past. It has shed much innocent blood.")
+    # A sentence split over two caption lines is one sentence again.
+    assert "You're a fool for traveling alone, so completely unprepared." in passages[0].text
+    assert "I've been alone for as long as I can remember." in "\n".join(p.text for p in passages)
+    assert all(len(p.text) < SMALL.target_chars * 2 for p in passages)
+
+
+def test_sintel_reads_the_same_from_srt_vtt_and_json3():
+    results = {suffix: read(FIXTURES, f"{SINTEL}.{suffix}") for suffix in ("srt", "vtt", "json3")}
+    shapes = {suffix: [(p.locator, p.text) for p in passages] for suffix, (passages, _) in results.items()}
+    assert shapes["srt"] == shapes["vtt"] == shapes["json3"]
+    assert all(rejects == [] for _, rejects in results.values())
+
+
+def rolling_vtt(captions: list[webvtt.Caption]) -> str:
+    """The Sintel cues as YouTube auto-captions show them: each cue repeats the previous cue's last
+    line above its own, and a 10 ms hold cue repeats the finished line alone."""
+    blocks, previous = ["WEBVTT\n"], ""
+    for caption in captions:
+        lines = ([previous] if previous else []) + caption.lines
+        blocks.append(f"{caption.start} --> {caption.end}\n" + "\n".join(lines) + "\n")
+        hold_end = caption.end[:-3] + f"{int(caption.end[-3:]) + 10:03d}"
+        blocks.append(f"{caption.end} --> {hold_end}\n{caption.lines[-1]}\n")
+        previous = caption.lines[-1]
+    return "\n".join(blocks)
+
+
+def test_rolling_captions_are_not_duplicated(tmp_path):
+    (tmp_path / "rolling.vtt").write_text(rolling_vtt(sintel_cues()))
+    rolling, rejects = read(tmp_path, "rolling.vtt")
+    plain, _ = read(FIXTURES, f"{SINTEL}.srt")
+    assert rejects == []
+    assert [p.text for p in rolling] == [p.text for p in plain]
+    assert "\n".join(p.text for p in rolling).count("This blade has a dark past.") == 1
+
+
+def test_a_short_answer_repeated_in_its_own_cue_survives():
+    cues = [Cue(0, 900, ("No.",)), Cue(1000, 1900, ("No.",)), Cue(2000, 3000, ("Yes, I see. Fine.",))]
+    assert [s.text for s in sentences_of(cues, 1200)] == ["No.", "No.", "Yes, I see.", "Fine."]
+
+
+def test_voice_tags_become_speaker_turns_and_locator_names(tmp_path):
+    (tmp_path / "talk.vtt").write_text(
+        "WEBVTT\n\n00:00:01.000 --> 00:00:04.000\n<v Ann Lee>How have you been\n\n"
+        "00:00:04.000 --> 00:00:06.500\n<v Ann Lee>sleeping lately?\n\n"
+        "00:00:07.000 --> 00:00:09.250\n<v Bo Kim>Badly, to be honest &amp; often.\n"
+    )
+    passages, _ = read(tmp_path, "talk.vtt")
+    assert [(p.locator, p.text) for p in passages] == [
+        (
+            "00:00:01.000-00:00:09.250, Ann Lee, Bo Kim",
+            "Ann Lee: How have you been sleeping lately?\nBo Kim: Badly, to be honest & often.",
+        )
+    ]
+
+
+def test_unpunctuated_auto_captions_are_cut_into_bounded_sentences():
+    cues = [Cue(i * 1000, i * 1000 + 900, (f"and on day {i} we kept going with it",)) for i in range(100)]
+    sentences = list(sentences_of(cues, 200))
+    assert len(sentences) > 10 and all(len(s.text) < 240 for s in sentences)
+    assert sum(len(s.text.split()) for s in sentences) == 900
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "reason"),
+    [
+        ("empty.vtt", b"WEBVTT\n\n", "caption file holds no caption text"),
+        ("binary.vtt", b"\x00\x01\x02WEBVTT\x00" * 20, "not a WebVTT file (binary content)"),
+        ("photo.vtt", b"\x89PNG\r\n\x1a\n\x00\xff\xfe", "not UTF-8 text (invalid start byte at byte 0)"),
+        ("notes.srt", b"just some notes\nno cues here\n", "not a SubRip (.srt) file (Invalid format)"),
+        ("broken.json3", b'{"events": [', "not JSON (Expecting value at line 1)"),
+        ("other.json", b'{"name": "package"}', "not a YouTube json3 caption file (no 'events' list)"),
+        (
+            "bad-event.json3",
+            b'{"events": [{"tStartMs": "soon", "segs": [{"utf8": "hi"}]}]}',
+            "json3 event 1 needs integer tStartMs/dDurationMs and a segs list",
+        ),
+    ],
+)
+def test_unreadable_caption_files_are_quarantined_with_a_reason(tmp_path, name, content, reason):
+    (tmp_path / name).write_bytes(content)
+    passages, rejects = read(tmp_path, name)
+    assert passages == [] and rejects[0].reasons == (reason,) and rejects[0].raw == name
+
+
+def test_json3_window_events_and_newline_appends_carry_no_text(tmp_path):
+    events = [
+        {"tStartMs": 0, "dDurationMs": 5000, "id": 1, "wpWinPosId": 1},
+        {"tStartMs": 100, "dDurationMs": 2000, "wWinId": 1, "segs": [{"utf8": "Breathe"}, {"utf8": " in."}]},
+        {"tStartMs": 2100, "dDurationMs": 10, "wWinId": 1, "aAppend": 1, "segs": [{"utf8": "\n"}]},
+        {"tStartMs": 2200, "dDurationMs": 1800, "wWinId": 1, "segs": [{"utf8": "And out."}]},
+    ]
+    (tmp_path / "breath.json3").write_text(json.dumps({"wireMagic": "pb3", "events": events}))
+    passages, _ = read(tmp_path, "breath.json3")
+    assert [(p.locator, p.text) for p in passages] == [("00:00:00.100-00:00:04.000", "Breathe in. And out.")]
+
+
+def seconds(stamp: str) -> float:
+    hours, minutes, rest = stamp.split(":")
+    return int(hours) * 3600 + int(minutes) * 60 + float(rest)
+
+
+def shared_transcript(name: str) -> Path:
+    path = SHARED_TRANSCRIPTS / name
+    if not path.is_file():
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{path} is missing; CI must provide ../shared/data/transcripts")
+        pytest.skip(f"{path} is absent (the GPL Talk Python captions are not copied into this repo)")
+    return path
+
+
+def test_talk_python_voice_tagged_episode_names_both_speakers():
+    path = shared_transcript("talkpython_yt_554-trustworthy-ai-in-healthcare-and-longevity.vtt")
+    passages, rejects = read(path.parent, path.name, PassageSettings())
+    assert rejects == [] and len(passages) > 30
+    assert passages[0].locator == "00:00:02.400-00:01:38.560, Michael Kennedy, Sumit Gundawar"
+    assert passages[0].text.startswith("Michael Kennedy: Hello, welcome to Talk Python To Me")
+    assert all(LOCATOR.fullmatch(p.locator) and "Michael Kennedy" in p.text + p.locator for p in passages[:3])
+
+
+def test_talk_python_episode_reads_whole_without_repeating_sentences():
+    path = shared_transcript("talkpython_258-thriving-remote.vtt")
+    passages, rejects = read(path.parent, path.name, PassageSettings())
+    assert rejects == [] and len(passages) > 40
+    text = "\n".join(p.text for p in passages)
+    assert text.startswith("If you're listening to this episode when it came out, April 4th, 2020")
+    captions = webvtt.read(str(path)).captions
+    # One real hold cue (40 ms of "Microphones." after the same word) is the only repeat there.
+    holds = [
+        c
+        for p, c in itertools.pairwise(captions)
+        if c.text == p.text and seconds(c.end) - seconds(c.start) <= 0.05
+    ]
+    assert [c.text for c in holds] == ["Microphones."]
+    cue_words = sum(len(c.text.split()) for c in captions)
+    assert len(text.split()) == cue_words - 1
