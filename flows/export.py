@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -11,10 +12,14 @@ from prefect_aws import AwsCredentials
 from flows.gating import GatingResult
 from flows.sourcing import SourcingResult
 from tasks.accounting import KindCounts, ShardOutcome
-from tasks.caching import code_version
+from tasks.caching import SHARD_CACHE, code_version, work_path
+from tasks.export.card import render_card
+from tasks.export.formats import FORMATS, format_shard
 from tasks.export.manifest import build_manifest, plan_files
 from tasks.export.publish import PlannedFile, Published, VersionStore, publish, version_content_id
+from tasks.observe import collect
 from tasks.settings import PipelineConfig
+from tasks.shards import ShardRef
 from tasks.split import SPLITS
 from tasks.storage.local import LocalVersionStore
 from tasks.storage.s3 import S3Location, S3VersionStore, is_s3_uri, s3_client
@@ -38,6 +43,18 @@ def publish_version(
     return publish(version_store(config), content_id, files, manifest)
 
 
+@task(cache_policy=SHARD_CACHE, persist_result=True)
+def write_card(manifest: dict, work_dir: str) -> ShardRef:
+    """The dataset card, written where the version's other files are staged from."""
+    card = render_card(manifest, FORMATS).encode()
+    path = work_path(work_dir, "card", manifest, "README.md")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(card)
+    return ShardRef(
+        path=str(path), records=card.count(b"\n"), sha256=hashlib.sha256(card).hexdigest(), bytes=len(card)
+    )
+
+
 @flow(name="export", log_prints=True)
 def export(
     config: PipelineConfig,
@@ -47,24 +64,42 @@ def export(
     stages: Mapping[str, KindCounts],
 ) -> Published:
     """Publish `{output}/{dataset}/v{N}/`, or report the latest version as up to date."""
+    logger = get_run_logger()
+    work = str(config.work_dir)
+    splits = {split: [r.splits[split] for r in gated.routed] for split in SPLITS}
+    jobs = [(fmt, split, ref) for fmt in FORMATS for split in SPLITS for ref in splits[split] if ref.records]
+    futures = [
+        (f"{fmt}/{split}/{ref.sha256[:8]}", format_shard.submit(ref, fmt, work)) for fmt, split, ref in jobs
+    ]
+    converted = collect("formats", futures, lambda ref: ref.records, logger)
+    formats: dict[str, dict[str, list[ShardRef]]] = {fmt: {split: [] for split in SPLITS} for fmt in FORMATS}
+    for (fmt, split, _), ref in zip(jobs, converted, strict=True):
+        formats[fmt][split].append(ref)
     files = plan_files(
-        splits={split: [r.splits[split] for r in gated.routed] for split in SPLITS},
+        splits=splits,
         quarantine={
             "sourcing": [o.quarantine for o in sourced.outcomes],
             "synthesis": [o.quarantine for o in synthesized],
             "preprocess": [c.quarantine for c in gated.cleaned],
         },
         duplicates=[r.duplicates for r in gated.routed],
+        formats=formats,
     )
     inputs = [doc.model_dump() for doc in sourced.documents]
     version = code_version()
     manifest = build_manifest(config, version, inputs, stages, files, gated.kinds_per_split)
+    card = PlannedFile(path="README.md", shard=write_card(manifest, work))
+    manifest["card"] = card.entry().model_dump()
     content_id = version_content_id(inputs, config.content_settings(), version)
-    published = publish_version(config, content_id, files, manifest)
+    published = publish_version(config, content_id, [*files, card], manifest)
     if published.up_to_date:
-        get_run_logger().info(
-            f"export: {published.path} is up to date (content {content_id[:12]}); nothing written"
-        )
+        logger.info(f"export: {published.path} is up to date (content {content_id[:12]}); nothing written")
     else:
-        get_run_logger().info(f"export: published {published.path} ({len(files)} files)")
+        logger.info(f"export: published {published.path} ({len(files) + 1} files)")
+    for kind, volume in manifest["volumes"].items():
+        if volume["shortfall"]:
+            logger.warning(
+                f"export: {kind}: {volume['exported']:,} records exported, {volume['shortfall']:,} short of "
+                f"the {volume['target']:,} target (the manifest's stage counts say where they went)"
+            )
     return published

@@ -10,6 +10,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from tasks.accounting import KindCounts, as_manifest
+from tasks.export.formats import FORMATS
 from tasks.export.publish import PlannedFile
 from tasks.settings import PipelineConfig
 from tasks.shards import ShardRef
@@ -18,18 +19,23 @@ from tasks.split import RATIOS, SPLITS, split_targets
 SCHEMA = "unified-dataset-pipeline/manifest/v1"
 
 
-def _parts(folder: str, shards: Sequence[ShardRef]) -> list[PlannedFile]:
+def _parts(folder: str, shards: Sequence[ShardRef], ext: str = "jsonl") -> list[PlannedFile]:
     non_empty = [s for s in shards if s.records]
-    return [PlannedFile(path=f"{folder}/part-{i:05d}.jsonl", shard=s) for i, s in enumerate(non_empty)]
+    return [PlannedFile(path=f"{folder}/part-{i:05d}.{ext}", shard=s) for i, s in enumerate(non_empty)]
 
 
 def plan_files(
     splits: Mapping[str, Sequence[ShardRef]],
     quarantine: Mapping[str, Sequence[ShardRef]],
     duplicates: Sequence[ShardRef],
+    formats: Mapping[str, Mapping[str, Sequence[ShardRef]]] | None = None,
 ) -> list[PlannedFile]:
-    """Every file of the version: split parts, quarantine parts per stage, duplicate lists."""
+    """Every file of the version: split parts, extra formats, quarantine per stage, duplicate lists."""
     files = [f for split in SPLITS for f in _parts(split, splits.get(split, []))]
+    for fmt, per_split in sorted((formats or {}).items()):
+        files += [
+            f for split in SPLITS for f in _parts(f"formats/{fmt}/{split}", per_split[split], FORMATS[fmt])
+        ]
     files += [f for stage in sorted(quarantine) for f in _parts(f"quarantine/{stage}", quarantine[stage])]
     return files + _parts("duplicates", duplicates)
 
@@ -92,6 +98,10 @@ def build_manifest(
         "splits": split_summary(files, kinds_per_split),
         "quarantine": _folder_summary(files, "quarantine/"),
         "duplicates": _folder_summary(files, "duplicates/"),
+        "formats": {
+            fmt: {split: _folder_summary(files, f"formats/{fmt}/{split}/") for split in SPLITS}
+            for fmt in sorted({f.path.split("/")[1] for f in files if f.path.startswith("formats/")})
+        },
         "stages": {stage: as_manifest(counts) for stage, counts in stages.items()},
         "volumes": volumes(config.target_volumes(), kinds_per_split),
     }

@@ -58,7 +58,9 @@ def test_run_publishes_exact_splits_whose_checksums_match(first_run):
         body = (version / entry["path"]).read_bytes()
         assert hashlib.sha256(body).hexdigest() == entry["sha256"]
         assert body.count(b"\n") == entry["records"]
-    on_disk = {p.relative_to(version).as_posix() for p in version.rglob("*.jsonl")}
+    on_disk = {
+        p.relative_to(version).as_posix() for s in manifest["splits"] for p in (version / s).glob("*.jsonl")
+    }
     assert on_disk == {f["path"] for f in listed}
     ids = [
         Record.model_validate(orjson.loads(line)).id
@@ -74,6 +76,28 @@ def test_run_publishes_exact_splits_whose_checksums_match(first_run):
         "quarantined": 0,
         "deduplicated": 0,
     }
+
+
+def test_extra_formats_and_card_are_listed_and_load_with_datasets(first_run, tmp_path, monkeypatch):
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setenv("HF_DATASETS_OFFLINE", "1")
+    import datasets
+
+    _, _, state = first_run
+    version = Path(state.result().path)
+    manifest = orjson.loads((version / "manifest.json").read_bytes())
+    parquet = manifest["formats"]["parquet"]
+    assert {s: parquet[s]["records"] for s in parquet} == {"train": 280, "validation": 60, "test": 60}
+    for entry in [f for fmt in manifest["formats"].values() for s in fmt.values() for f in s["files"]]:
+        assert hashlib.sha256((version / entry["path"]).read_bytes()).hexdigest() == entry["sha256"]
+    card = (version / "README.md").read_bytes()
+    assert hashlib.sha256(card).hexdigest() == manifest["card"]["sha256"]
+    files = {s: sorted(str(version / f["path"]) for f in parquet[s]["files"]) for s in parquet}
+    loaded = datasets.load_dataset("parquet", data_files=files, cache_dir=str(tmp_path / "hf"))
+    assert {s: loaded[s].num_rows for s in loaded} == {"train": 280, "validation": 60, "test": 60}
+    assert loaded["train"][0]["messages"][0]["role"] == "user"
+    sharegpt = version / manifest["formats"]["sharegpt"]["test"]["files"][0]["path"]
+    assert orjson.loads(sharegpt.read_bytes().splitlines()[0])["conversations"][0]["from"] == "human"
 
 
 def test_manifest_holds_no_absolute_paths_or_times(first_run):
@@ -105,9 +129,13 @@ def test_identical_rerun_is_up_to_date_with_every_shard_task_cached(first_run):
     before = version_files(root / "out" / "mental-health-support" / "v1")
     state = run_pipeline(config)
     assert state.is_completed() and state.result().up_to_date and state.result().version == 1
-    states = subflow_task_states(state.state_details.flow_run_id, expected=2 + 4 + 4 + 1 + 4 + 1)
+    manifest = orjson.loads((root / "out" / "mental-health-support" / "v1" / "manifest.json").read_bytes())
+    split_files = sum(len(s["files"]) for s in manifest["splits"].values())
+    # documents + synthesis + clean + plan + route + 3 formats per split file + card
+    shard_task_count = 2 + 4 + 4 + 1 + 4 + 3 * split_files + 1
+    states = subflow_task_states(state.state_details.flow_run_id, expected=shard_task_count + 1)
     shard_tasks = {name: s for name, s in states.items() if not name.startswith("publish_version")}
-    assert len(shard_tasks) == 2 + 4 + 4 + 1 + 4
+    assert len(shard_tasks) == shard_task_count
     assert set(shard_tasks.values()) == {"Cached"}
     assert not (root / "out" / "mental-health-support" / "v2").exists()
     assert version_files(root / "out" / "mental-health-support" / "v1") == before

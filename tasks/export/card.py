@@ -1,0 +1,121 @@
+"""The Hugging Face dataset card (`README.md`) of a version: a YAML header that `datasets` and the
+Hub read (configs, splits, licence), then the counts, gate statistics, sources and configuration.
+
+It is rendered from the manifest alone, so the card never says anything the manifest does not.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+
+from tasks.split import SPLITS
+
+
+def _size_category(records: int) -> str:
+    for bound, label in (
+        (1_000, "n<1K"),
+        (10_000, "1K<n<10K"),
+        (100_000, "10K<n<100K"),
+        (1_000_000, "100K<n<1M"),
+    ):
+        if records < bound:
+            return label
+    return "n>1M"
+
+
+def _config(name: str, pattern: str) -> list[str]:
+    lines = [f"  - config_name: {name}", "    data_files:"]
+    for split in SPLITS:
+        lines += [f"      - split: {split}", f"        path: {pattern.format(split=split)}"]
+    return lines
+
+
+def _header(manifest: dict[str, Any], formats: dict[str, str]) -> list[str]:
+    records = sum(s["records"] for s in manifest["splits"].values())
+    lines = [
+        "---",
+        "language:",
+        "  - en",
+        "license: other",
+        "task_categories:",
+        "  - text-generation",
+        "tags:",
+        "  - mental-health",
+        "  - conversational",
+        "  - synthetic",
+        "size_categories:",
+        f"  - {_size_category(records)}",
+        "configs:",
+        *_config("default", "{split}/*.jsonl"),
+    ]
+    for name, ext in formats.items():
+        lines += _config(name, f"formats/{name}/{{split}}/*.{ext}")
+    return [*lines, "---"]
+
+
+def _table(header: list[str], rows: list[list[object]]) -> list[str]:
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    return lines + ["| " + " | ".join(str(cell) for cell in row) + " |" for row in rows]
+
+
+def render_card(manifest: dict[str, Any], formats: dict[str, str]) -> str:
+    """Markdown with a YAML header; `manifest` is the version's manifest body."""
+    splits = manifest["splits"]
+    kinds = sorted({kind for split in splits.values() for kind in split["by_kind"]})
+    lines = [
+        *_header(manifest, formats),
+        "",
+        f"# {manifest['dataset']}",
+        "",
+        "Support conversations for training mental-health support models, in OpenAI chat format "
+        "(`messages`), with provenance (`source`, `lineage`) and every gate's verdict (`gates`) on each "
+        "record. Built by the unified dataset pipeline; every file's sha256 is in `manifest.json`.",
+        "",
+        "## Splits",
+        "",
+        *_table(
+            ["split", "records", *kinds],
+            [[s, splits[s]["records"], *(splits[s]["by_kind"][k]["actual"] for k in kinds)] for s in SPLITS],
+        ),
+        "",
+        "## What each stage kept, quarantined and removed",
+        "",
+        *_table(
+            ["stage", "kind", "in", "kept", "quarantined", "deduplicated"],
+            [
+                [stage, kind, c["in"], c["kept"], c["quarantined"], c["deduplicated"]]
+                for stage, per_kind in manifest["stages"].items()
+                for kind, c in per_kind.items()
+            ],
+        ),
+        "",
+        f"Quarantined records (with reasons): {manifest['quarantine']['records']:,} in `quarantine/`. "
+        f"Removed duplicates (each naming its twin): {manifest['duplicates']['records']:,} in `duplicates/`.",
+        "",
+        "## Target volumes",
+        "",
+        *_table(
+            ["kind", "target", "exported", "shortfall"],
+            [[k, v["target"], v["exported"], v["shortfall"]] for k, v in manifest["volumes"].items()],
+        ),
+        "",
+        "## Sources",
+        "",
+        *_table(["document", "sha256"], [[i["path"], f"`{i['sha256'][:16]}…`"] for i in manifest["inputs"]]),
+        "",
+        "Synthetic conversations are generated offline with NVIDIA NeMo Data Designer; each record's "
+        "`source.licence` names its licence.",
+        "",
+        "## Configuration",
+        "",
+        f"Seed {manifest['seed']}, configuration hash `{manifest['config_hash'][:16]}`, "
+        f"code version `{manifest['code_version']}`.",
+        "",
+        "```json",
+        orjson.dumps(manifest["config"], option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS).decode(),
+        "```",
+        "",
+    ]
+    return "\n".join(lines)

@@ -1,0 +1,125 @@
+"""Extra export formats for common fine-tuning tools, written per split shard beside the canonical
+chat JSONL: Parquet (a typed schema that `datasets.load_dataset("parquet", ...)` reads), ShareGPT
+(`conversations` of `from`/`value`) and Alpaca as LLaMA-Factory reads it (`instruction`, `input`,
+`output`, `system`, `history`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pyarrow as pa
+import pyarrow.parquet as pq
+from prefect import task
+
+from tasks.caching import SHARD_CACHE, work_path
+from tasks.records import Record, Role
+from tasks.shards import ShardRef, read_models, write_shard
+
+FORMATS: dict[str, str] = {"parquet": "parquet", "sharegpt": "jsonl", "alpaca": "jsonl"}
+
+_SHAREGPT_ROLE = {Role.SYSTEM: "system", Role.USER: "human", Role.ASSISTANT: "gpt"}
+
+PARQUET_SCHEMA = pa.schema(
+    [
+        ("id", pa.string()),
+        ("kind", pa.string()),
+        ("messages", pa.list_(pa.struct([("role", pa.string()), ("content", pa.string())]))),
+        (
+            "source",
+            pa.struct([(name, pa.string()) for name in ("type", "uri", "locator", "licence", "title")]),
+        ),
+        (
+            "grounding",
+            pa.list_(
+                pa.struct([("passage_id", pa.string()), ("quote", pa.string()), ("locator", pa.string())])
+            ),
+        ),
+        ("labels", pa.string()),
+        (
+            "gates",
+            pa.list_(
+                pa.struct(
+                    [
+                        ("gate", pa.string()),
+                        ("passed", pa.bool_()),
+                        ("score", pa.float64()),
+                        ("reasons", pa.list_(pa.string())),
+                    ]
+                )
+            ),
+        ),
+        (
+            "lineage",
+            pa.struct(
+                [
+                    ("generator", pa.string()),
+                    ("version", pa.string()),
+                    ("seed", pa.int64()),
+                    ("parents", pa.list_(pa.string())),
+                ]
+            ),
+        ),
+    ],
+    metadata={b"labels": b"JSON object of label name to value"},
+)
+
+
+def to_sharegpt(record: Record) -> dict[str, Any]:
+    return {
+        "id": record.id,
+        "conversations": [{"from": _SHAREGPT_ROLE[m.role], "value": m.content} for m in record.messages],
+    }
+
+
+def to_alpaca(record: Record) -> dict[str, Any]:
+    """The last user turn is the instruction, earlier exchanges the history, the system turn the system."""
+    messages = list(record.messages)
+    system = messages.pop(0).content if messages and messages[0].role is Role.SYSTEM else ""
+    pairs = [(messages[i].content, messages[i + 1].content) for i in range(0, len(messages) - 1, 2)]
+    *history, (instruction, output) = pairs
+    return {
+        "id": record.id,
+        "instruction": instruction,
+        "input": "",
+        "output": output,
+        "system": system,
+        "history": [list(pair) for pair in history],
+    }
+
+
+def to_parquet_row(record: Record) -> dict[str, Any]:
+    row = record.model_dump(mode="json")
+    row["labels"] = orjson.dumps(row["labels"], option=orjson.OPT_SORT_KEYS).decode()
+    return row
+
+
+def write_parquet(records: Sequence[Record], path: Path) -> ShardRef:
+    """One Parquet file, written atomically; same records, same bytes (no timestamps in metadata)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    table = pa.Table.from_pylist([to_parquet_row(r) for r in records], schema=PARQUET_SCHEMA)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    pq.write_table(table, tmp, compression="zstd")
+    data = tmp.read_bytes()
+    os.replace(tmp, path)
+    return ShardRef(
+        path=str(path), records=len(records), sha256=hashlib.sha256(data).hexdigest(), bytes=len(data)
+    )
+
+
+_JSONL: dict[str, Callable[[Record], dict[str, Any]]] = {"sharegpt": to_sharegpt, "alpaca": to_alpaca}
+
+
+@task(cache_policy=SHARD_CACHE, persist_result=True, retries=2, retry_delay_seconds=1)
+def format_shard(shard: ShardRef, fmt: str, work_dir: str) -> ShardRef:
+    """One split shard in one extra format."""
+    records = list(read_models(shard, Record))
+    path = work_path(work_dir, f"formats/{fmt}", [shard, fmt], f"part.{FORMATS[fmt]}")
+    if fmt == "parquet":
+        return write_parquet(records, path)
+    return write_shard(path, (_JSONL[fmt](r) for r in records))
