@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from tasks.export.card import render_card
 from tasks.export.formats import FORMATS, format_shard
 from tasks.export.manifest import build_manifest, plan_files
 from tasks.export.publish import PlannedFile, Published, VersionStore, publish, version_content_id
+from tasks.export.ready_packages import pack, package_name, parse_formats
 from tasks.observe import collect
 from tasks.settings import PipelineConfig
 from tasks.shards import ShardRef
@@ -53,6 +55,19 @@ def write_card(manifest: dict, work_dir: str) -> ShardRef:
     return ShardRef(
         path=str(path), records=card.count(b"\n"), sha256=hashlib.sha256(card).hexdigest(), bytes=len(card)
     )
+
+
+@task(persist_result=False)
+def package_version(
+    config: PipelineConfig, published: Published, files: list[PlannedFile], manifest: dict
+) -> str:
+    """Build the version's ready package from the verified work files and store it create-only."""
+    formats = parse_formats(config.package_formats)
+    body = manifest | {"version": published.version, "content_id": published.content_id}
+    name = package_name(body, formats)
+    by_path = {f.path: Path(f.shard.path) for f in files}
+    scratch = Path(config.state_dir).resolve() / "packages" / f".{name}.{os.getpid()}"
+    return version_store(config).put_package(pack(body, by_path.__getitem__, formats, scratch), name)
 
 
 @flow(name="export", log_prints=True)
@@ -92,6 +107,8 @@ def export(
     manifest["card"] = card.entry().model_dump()
     content_id = version_content_id(inputs, config.content_settings(), version)
     published = publish_version(config, content_id, [*files, card], manifest)
+    if config.package_formats:
+        logger.info(f"export: ready package {package_version(config, published, [*files, card], manifest)}")
     if published.up_to_date:
         logger.info(f"export: {published.path} is up to date (content {content_id[:12]}); nothing written")
     else:

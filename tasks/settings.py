@@ -9,8 +9,9 @@ import os
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 
+from tasks.export.ready_packages import parse_formats
 from tasks.records import canonical_json
 
 BUNDLED_SOURCES = Path(__file__).resolve().parent / "sourcing" / "bundled"
@@ -44,6 +45,7 @@ RUN_ONLY_FIELDS = {
     "database_block",
     "result_storage",
     "s3_credentials_block",
+    "package_formats",
     "workers",
 }
 
@@ -79,6 +81,10 @@ class PipelineConfig(BaseModel):
     database_block: str | None = Field(
         None, description="Name of a saved MetadataDatabase block holding the metadata DB URL"
     )
+    package_formats: str = Field(
+        "chat",
+        description="Formats in each version's ready package (chat, parquet, sharegpt, alpaca); empty: none",
+    )
     s3_credentials_block: str | None = Field(
         None, description="Saved AwsCredentials block for an s3:// output; else the OVH_S3_* variables"
     )
@@ -96,6 +102,11 @@ class PipelineConfig(BaseModel):
     def content_settings(self) -> dict[str, Any]:
         """The settings that decide the dataset's bytes; where it runs and writes is left out."""
         return self.model_dump(mode="json", exclude=RUN_ONLY_FIELDS)
+
+    @field_validator("package_formats")
+    @classmethod
+    def _known_package_formats(cls, value: str) -> str:
+        return ",".join(parse_formats(value))
 
     def target_volumes(self) -> dict[str, int]:
         """Records per kind the run should export after every gate."""

@@ -37,6 +37,10 @@ class ShardCorruptError(RuntimeError):
     """A shard's bytes no longer match the sha256 recorded when it was written."""
 
 
+class ShardMissingError(FileNotFoundError):
+    """A checkpoint names a work shard that is not on this machine."""
+
+
 def encode(item: BaseModel | dict[str, object]) -> bytes:
     return canonical_json(item) + b"\n"
 
@@ -77,7 +81,15 @@ def write_parts(
 def read_lines(ref: ShardRef) -> Iterator[bytes]:
     """Yield a shard's lines, failing at the end if its bytes differ from the recorded sha256."""
     digest = hashlib.sha256()
-    with open(ref.path, "rb") as handle:
+    try:
+        handle = open(ref.path, "rb")  # noqa: SIM115 - closed below; the generator owns it
+    except FileNotFoundError as error:
+        raise ShardMissingError(
+            f"work shard {ref.path} is missing: its checkpoint was made on another machine or its state "
+            "folder was deleted; restore the state folder's work/, or point --result-storage/--state-dir "
+            "at fresh locations to recompute"
+        ) from error
+    with handle:
         yield from _hashed_lines(handle, digest)
     if digest.hexdigest() != ref.sha256:
         raise ShardCorruptError(

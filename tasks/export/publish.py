@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any, Protocol
 
 import orjson
@@ -78,6 +79,10 @@ class VersionStore(Protocol):
 
     def discard(self, content_id: str) -> None:
         """Remove what `stage` left, after another run published the same content first."""
+        ...
+
+    def put_package(self, built: Path, name: str) -> str:
+        """Store a built ready package under `{dataset}/packages/name`, create-only; returns its URI."""
         ...
 
     def uri(self, number: int) -> str: ...

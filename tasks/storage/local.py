@@ -16,6 +16,7 @@ from typing import Any
 import orjson
 
 from tasks.export.publish import MANIFEST, PlannedFile
+from tasks.export.ready_packages import place_package
 from tasks.shards import read_lines
 
 STAGING_PREFIX = ".staging-"
@@ -68,6 +69,9 @@ class LocalVersionStore:
 
     def discard(self, content_id: str) -> None:
         shutil.rmtree(self._staging(content_id), ignore_errors=True)
+
+    def put_package(self, built: Path, name: str) -> str:
+        return str(place_package(built, self.dataset_dir / "packages" / name))
 
     def uri(self, number: int) -> str:
         return str(self.dataset_dir / f"v{number}")

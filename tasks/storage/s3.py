@@ -23,6 +23,7 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from tasks.export.publish import MANIFEST, PlannedFile, Published, publish
+from tasks.export.ready_packages import PackageExistsError
 from tasks.shards import ShardRef
 
 PART_SIZE = 8 * 1024 * 1024  # S3's minimum part is 5 MiB; 8 MiB keeps request counts low
@@ -274,6 +275,20 @@ class S3VersionStore:
             if keys:
                 self.client.delete_objects(Bucket=self.location.bucket, Delete={"Objects": keys})
 
+    def put_package(self, built: Path, name: str) -> str:
+        key = self._key("packages", name)
+        try:
+            existing = _etag(self.client, self.location.bucket, key)
+            if existing is None:
+                upload_file(self.client, built, self.location.bucket, key)
+            elif existing != expected_etag(built):
+                raise PackageExistsError(
+                    f"s3://{self.location.bucket}/{key} exists with other contents; publish a new version"
+                )
+        finally:
+            built.unlink()
+        return f"s3://{self.location.bucket}/{key}"
+
     def uri(self, number: int) -> str:
         return f"s3://{self.location.bucket}/{self._key(f'v{number}')}"
 
@@ -345,9 +360,13 @@ class S3DatasetLoader:
 
 
 def _entries(manifest: dict[str, Any]) -> list[dict[str, Any]]:
-    """Every file a manifest lists: split parts, quarantine and duplicate lists."""
+    """Every file a manifest lists: split parts, extra formats, quarantine, duplicates, the card."""
     entries = [f for split in manifest["splits"].values() for f in split["files"]]
-    return entries + manifest["quarantine"]["files"] + manifest["duplicates"]["files"]
+    entries += [
+        f for fmt in manifest.get("formats", {}).values() for split in fmt.values() for f in split["files"]
+    ]
+    entries += manifest["quarantine"]["files"] + manifest["duplicates"]["files"]
+    return entries + ([manifest["card"]] if manifest.get("card") else [])
 
 
 def _planned_from_entry(version_dir: Path, entry: dict[str, Any]) -> PlannedFile:

@@ -9,6 +9,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tarfile
 import time
 from pathlib import Path
 
@@ -100,6 +101,22 @@ def test_extra_formats_and_card_are_listed_and_load_with_datasets(first_run, tmp
     assert orjson.loads(sharegpt.read_bytes().splitlines()[0])["conversations"][0]["from"] == "human"
 
 
+def test_a_ready_package_is_built_from_the_version(first_run):
+    root, _, state = first_run
+    version = Path(state.result().path)
+    manifest = orjson.loads((version / "manifest.json").read_bytes())
+    package = root / "out" / "mental-health-support" / "packages" / "mental-health-support-v1-chat.tar"
+    with tarfile.open(package) as archive:
+        names = set(archive.getnames())
+        sums = dict(
+            line.split("  ")[::-1] for line in archive.extractfile("SHA256SUMS").read().decode().splitlines()
+        )
+        assert archive.extractfile("manifest.json").read() == (version / "manifest.json").read_bytes()
+    listed = {f["path"]: f["sha256"] for split in manifest["splits"].values() for f in split["files"]}
+    assert {p: sums[p] for p in listed} == listed
+    assert names == {*listed, "README.md", "manifest.json", "SHA256SUMS"}
+
+
 def test_manifest_holds_no_absolute_paths_or_times(first_run):
     root, _, state = first_run
     text = (Path(state.result().path) / "manifest.json").read_text()
@@ -133,8 +150,9 @@ def test_identical_rerun_is_up_to_date_with_every_shard_task_cached(first_run):
     split_files = sum(len(s["files"]) for s in manifest["splits"].values())
     # documents + synthesis + clean + plan + route + 3 formats per split file + card
     shard_task_count = 2 + 4 + 4 + 1 + 4 + 3 * split_files + 1
-    states = subflow_task_states(state.state_details.flow_run_id, expected=shard_task_count + 1)
-    shard_tasks = {name: s for name, s in states.items() if not name.startswith("publish_version")}
+    states = subflow_task_states(state.state_details.flow_run_id, expected=shard_task_count + 2)
+    uncached = ("publish_version", "package_version")  # they ask the store, every time
+    shard_tasks = {name: s for name, s in states.items() if not name.startswith(uncached)}
     assert len(shard_tasks) == shard_task_count
     assert set(shard_tasks.values()) == {"Cached"}
     assert not (root / "out" / "mental-health-support" / "v2").exists()

@@ -54,9 +54,17 @@ def test_pipeline_exports_to_s3_and_the_loader_reads_it_back(bucket: str, tmp_pa
     assert len(train) == 140 and all(r["kind"] == "therapeutic" for r in train)
 
     local = loader.download_dataset("mental-health-support", 1, tmp_path / "download")
-    assert sorted(p.name for p in local.iterdir()) == ["manifest.json", "test", "train", "validation"]
+    assert sorted(p.name for p in local.iterdir()) == [
+        "README.md",
+        "formats",
+        "manifest.json",
+        "test",
+        "train",
+        "validation",
+    ]
     keys = [o["Key"] for o in s3_client().list_objects_v2(Bucket=bucket)["Contents"]]
     assert not [k for k in keys if "/.staging/" in k], "staging objects must be removed after publishing"
+    assert "ready/mental-health-support/packages/mental-health-support-v1-chat.tar" in keys
 
     again = run_pipeline(config)
     assert again.result().up_to_date and loader.list_versions("mental-health-support") == [1]
@@ -119,8 +127,10 @@ def test_upload_dataset_publishes_a_local_version_folder(bucket: str, tmp_path: 
     uploaded = loader.upload_dataset(local_version, "mental-health-support")
     assert uploaded.version == 1 and uploaded.content_id == state.result().content_id
     copy = loader.download_dataset("mental-health-support", 1, tmp_path / "copy")
-    for path in local_version.rglob("*.jsonl"):
-        assert (copy / path.relative_to(local_version)).read_bytes() == path.read_bytes()
+    local_files = sorted(p.relative_to(local_version) for p in local_version.rglob("*") if p.is_file())
+    assert local_files == sorted(p.relative_to(copy) for p in copy.rglob("*") if p.is_file())
+    for path in local_files:
+        assert (copy / path).read_bytes() == (local_version / path).read_bytes()
     assert (copy / "manifest.json").read_bytes() == (local_version / "manifest.json").read_bytes()
     assert loader.upload_dataset(local_version, "mental-health-support").up_to_date
 

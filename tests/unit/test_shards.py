@@ -41,3 +41,12 @@ def test_a_changed_shard_is_refused(tmp_path):
     path.write_bytes(path.read_bytes().replace(b"week", b"year"))
     with pytest.raises(ShardCorruptError, match="changed since it was written"):
         list(read_models(ref, Record))
+
+
+def test_a_missing_shard_says_how_to_recover(tmp_path):
+    from tasks.shards import ShardMissingError
+
+    ref = write_shard(tmp_path / "s.jsonl", records(1))
+    (tmp_path / "s.jsonl").unlink()
+    with pytest.raises(ShardMissingError, match="another machine"):
+        list(read_models(ref, Record))
