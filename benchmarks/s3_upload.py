@@ -21,11 +21,28 @@ from pathlib import Path
 
 import httpx
 
-from tasks.storage.s3 import PART_SIZE, s3_client, upload_file
+from tasks.storage.s3 import PART_SIZE, UploadStats, s3_client, upload_file
 
 
 class Killed(Exception):
     pass
+
+
+class DiesHalfWay:
+    """An upload progress listener that kills the upload after `part`, as a crash would."""
+
+    def __init__(self, part: int) -> None:
+        self.part = part
+
+    def started(self, uri: str, upload_id: str | None, size: int, parts: int) -> None:
+        return
+
+    def part_stored(self, uri: str, part: int, etag: str, size: int) -> None:
+        if part == self.part:
+            raise Killed
+
+    def finished(self, uri: str, stats: UploadStats) -> None:
+        return
 
 
 def start_moto() -> tuple[subprocess.Popen[bytes], str]:
@@ -72,12 +89,8 @@ def main() -> None:
                 f"upload {mib:,.0f} MiB in {parts} parts: {whole:.2f} s, {mib / whole:.1f} MiB/s (verified)"
             )
 
-            def die_half_way(part: int) -> None:
-                if part == parts // 2:
-                    raise Killed
-
             with contextlib.suppress(Killed):
-                upload_file(client, path, "bench", "resumed", after_part=die_half_way)
+                upload_file(client, path, "bench", "resumed", progress=DiesHalfWay(parts // 2))
             started = time.perf_counter()
             stats = upload_file(s3_client(), path, "bench", "resumed")
             resumed = time.perf_counter() - started

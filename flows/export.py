@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from prefect import flow, get_run_logger, task
+from prefect.runtime import flow_run
 from prefect_aws import AwsCredentials
 
 from flows.gating import GatingResult
@@ -19,21 +20,23 @@ from tasks.export.formats import FORMATS, format_shard
 from tasks.export.manifest import build_manifest, plan_files
 from tasks.export.publish import PlannedFile, Published, VersionStore, publish, version_content_id
 from tasks.export.ready_packages import pack, package_name, parse_formats
+from tasks.metadata.store import MetadataStore, UploadLog, resolve_database_url
 from tasks.observe import collect
 from tasks.settings import PipelineConfig
 from tasks.shards import ShardRef
 from tasks.split import SPLITS
 from tasks.storage.local import LocalVersionStore
-from tasks.storage.s3 import S3Location, S3VersionStore, is_s3_uri, s3_client
+from tasks.storage.s3 import S3Location, S3VersionStore, UploadProgress, is_s3_uri, s3_client
 
 
-def version_store(config: PipelineConfig) -> VersionStore:
+def version_store(config: PipelineConfig, progress: UploadProgress | None = None) -> VersionStore:
     """Where this run's versions live: a local folder, or an S3 prefix for an s3:// output."""
     if is_s3_uri(config.output):
         credentials = (
             AwsCredentials.load(config.s3_credentials_block) if config.s3_credentials_block else None
         )
-        return S3VersionStore(s3_client(credentials), S3Location.parse(config.output), config.dataset_name)
+        client = s3_client(credentials)
+        return S3VersionStore(client, S3Location.parse(config.output), config.dataset_name, progress=progress)
     return LocalVersionStore(Path(config.output).resolve() / config.dataset_name)
 
 
@@ -41,8 +44,16 @@ def version_store(config: PipelineConfig) -> VersionStore:
 def publish_version(
     config: PipelineConfig, content_id: str, files: list[PlannedFile], manifest: dict
 ) -> Published:
-    """Not cached on purpose: whether a version exists is a question for the store, every time."""
-    return publish(version_store(config), content_id, files, manifest)
+    """Not cached on purpose: whether a version exists is a question for the store, every time.
+
+    S3 uploads and their parts are recorded in the metadata database as they go.
+    """
+    metadata = MetadataStore(resolve_database_url(config))
+    try:
+        progress = UploadLog(metadata, str(flow_run.get_id()))
+        return publish(version_store(config, progress), content_id, files, manifest)
+    finally:
+        metadata.dispose()
 
 
 @task(cache_policy=SHARD_CACHE, persist_result=True)

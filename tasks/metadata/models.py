@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: uploads, upload_parts
 
 
 def utcnow() -> datetime:
@@ -79,3 +79,34 @@ class DatasetVersion(SQLModel, table=True):
     records: int
     run_id: str = Field(foreign_key="runs.id")
     created_at: datetime = Field(default_factory=utcnow)
+
+
+class Upload(SQLModel, table=True):
+    """One object upload to S3; `in_progress` rows after a crash are what a rerun resumes."""
+
+    __tablename__ = "uploads"
+    __table_args__ = (UniqueConstraint("uri", "upload_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    uri: str = Field(index=True)
+    upload_id: str = Field(default="", description="S3 multipart upload id; empty for a single PUT")
+    bytes: int
+    parts: int
+    parts_sent: int = 0
+    parts_reused: int = 0
+    status: str = Field(default="in_progress", description="in_progress | completed")
+    flow_run_id: str | None = None
+    started_at: datetime = Field(default_factory=utcnow)
+    finished_at: datetime | None = None
+
+
+class UploadPart(SQLModel, table=True):
+    __tablename__ = "upload_parts"
+    __table_args__ = (UniqueConstraint("upload", "part"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    upload: int = Field(foreign_key="uploads.id", index=True)
+    part: int
+    etag: str
+    bytes: int
+    stored_at: datetime = Field(default_factory=utcnow)

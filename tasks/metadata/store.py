@@ -18,9 +18,12 @@ from tasks.metadata.models import (
     SchemaVersion,
     SourceDocument,
     StageRun,
+    Upload,
+    UploadPart,
     utcnow,
 )
 from tasks.settings import PipelineConfig
+from tasks.storage.s3 import UploadStats
 
 
 def resolve_database_url(config: PipelineConfig) -> str:
@@ -146,5 +149,61 @@ class MetadataStore:
         with self._session() as session:
             return list(session.exec(select(SourceDocument).order_by(SourceDocument.path)).all())
 
+    def upload_started(self, uri: str, upload_id: str, size: int, parts: int, flow_run_id: str | None) -> int:
+        """The id of this upload's row, created on first sight; a resumed upload finds its own."""
+        with self._session() as session:
+            query = select(Upload).where(Upload.uri == uri, Upload.upload_id == upload_id)
+            row = session.exec(query).first()
+            if row is None:
+                row = Upload(uri=uri, upload_id=upload_id, bytes=size, parts=parts, flow_run_id=flow_run_id)
+            row.status = "in_progress"
+            session.add(row)
+            session.commit()
+            return int(row.id or 0)
+
+    def upload_part_stored(self, upload: int, part: int, etag: str, size: int) -> None:
+        with self._session() as session:
+            query = select(UploadPart).where(UploadPart.upload == upload, UploadPart.part == part)
+            if session.exec(query).first() is None:
+                session.add(UploadPart(upload=upload, part=part, etag=etag, bytes=size))
+                session.commit()
+
+    def upload_finished(self, upload: int, parts_sent: int, parts_reused: int) -> None:
+        with self._session() as session:
+            row = session.get(Upload, upload)
+            if row is None:
+                raise KeyError(f"upload {upload} was never started in the metadata database")
+            row.parts_sent, row.parts_reused = parts_sent, parts_reused
+            row.status, row.finished_at = "completed", utcnow()
+            session.add(row)
+            session.commit()
+
+    def uploads(self, status: str | None = None) -> list[Upload]:
+        with self._session() as session:
+            query = select(Upload) if status is None else select(Upload).where(Upload.status == status)
+            return list(session.exec(query).all())
+
+    def upload_parts(self, upload: int) -> list[UploadPart]:
+        with self._session() as session:
+            rows = session.exec(select(UploadPart).where(UploadPart.upload == upload)).all()
+            return sorted(rows, key=lambda p: p.part)
+
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+class UploadLog:
+    """Records an S3 upload's progress in the metadata database (tasks.storage.s3.UploadProgress)."""
+
+    def __init__(self, store: MetadataStore, flow_run_id: str | None) -> None:
+        self.store, self.flow_run_id = store, flow_run_id
+        self._rows: dict[str, int] = {}
+
+    def started(self, uri: str, upload_id: str | None, size: int, parts: int) -> None:
+        self._rows[uri] = self.store.upload_started(uri, upload_id or "", size, parts, self.flow_run_id)
+
+    def part_stored(self, uri: str, part: int, etag: str, size: int) -> None:
+        self.store.upload_part_stored(self._rows[uri], part, etag, size)
+
+    def finished(self, uri: str, stats: UploadStats) -> None:
+        self.store.upload_finished(self._rows.pop(uri), stats.parts_sent, stats.parts_reused)

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import urlparse
 
 import orjson
@@ -116,30 +116,43 @@ def _etag(client: S3Client, bucket: str, key: str) -> str | None:
         raise
 
 
+class UploadProgress(Protocol):
+    """Told what an upload does as it goes, so an interrupted one can be seen and accounted for."""
+
+    def started(self, uri: str, upload_id: str | None, size: int, parts: int) -> None: ...
+
+    def part_stored(self, uri: str, part: int, etag: str, size: int) -> None: ...
+
+    def finished(self, uri: str, stats: UploadStats) -> None: ...
+
+
 def upload_file(
     client: S3Client,
     path: Path,
     bucket: str,
     key: str,
     part_size: int = PART_SIZE,
-    after_part: Callable[[int], None] | None = None,
+    progress: UploadProgress | None = None,
 ) -> UploadStats:
-    """Upload `path` to `key`, resuming a multipart upload left by a killed run; verified by ETag.
-
-    `after_part` is called with each part number sent (progress reporting).
-    """
+    """Upload `path` to `key`, resuming a multipart upload left by a killed run; verified by ETag."""
     stats = UploadStats()
     expected = expected_etag(path, part_size)
     if _etag(client, bucket, key) == expected:
         return UploadStats(skipped=True)
-    size = path.stat().st_size
+    size, uri = path.stat().st_size, f"s3://{bucket}/{key}"
     if size <= part_size:
+        if progress:
+            progress.started(uri, None, size, 1)
         client.put_object(Bucket=bucket, Key=key, Body=path.read_bytes())
         stats.bytes_sent, stats.parts_sent = size, 1
+        if progress:
+            progress.part_stored(uri, 1, expected, size)
     else:
-        _multipart(client, path, bucket, key, part_size, stats, after_part)
+        _multipart(client, path, bucket, key, part_size, stats, progress)
     if _etag(client, bucket, key) != expected:
-        raise UploadVerificationError(f"s3://{bucket}/{key} does not match {path} after upload")
+        raise UploadVerificationError(f"{uri} does not match {path} after upload")
+    if progress:
+        progress.finished(uri, stats)
     return stats
 
 
@@ -150,9 +163,12 @@ def _multipart(
     key: str,
     part_size: int,
     stats: UploadStats,
-    after_part: Callable[[int], None] | None,
+    progress: UploadProgress | None,
 ) -> None:
     upload_id, stored = _resume_or_start(client, bucket, key)
+    uri, size = f"s3://{bucket}/{key}", path.stat().st_size
+    if progress:
+        progress.started(uri, upload_id, size, -(-size // part_size))
     parts = []
     for number, chunk in enumerate(_chunks(path, part_size), start=1):
         etag = hashlib.md5(chunk, usedforsecurity=False).hexdigest()
@@ -162,8 +178,8 @@ def _multipart(
             client.upload_part(Bucket=bucket, Key=key, UploadId=upload_id, PartNumber=number, Body=chunk)
             stats.parts_sent += 1
             stats.bytes_sent += len(chunk)
-            if after_part:
-                after_part(number)
+            if progress:
+                progress.part_stored(uri, number, etag, len(chunk))
         parts.append({"PartNumber": number, "ETag": f'"{etag}"'})
     client.complete_multipart_upload(
         Bucket=bucket, Key=key, UploadId=upload_id, MultipartUpload={"Parts": parts}
@@ -205,6 +221,7 @@ class S3VersionStore:
     location: S3Location
     dataset: str
     stats: UploadStats = field(default_factory=UploadStats)
+    progress: UploadProgress | None = None
     _staged: list[str] = field(default_factory=list)
 
     def _key(self, *parts: str) -> str:
@@ -246,7 +263,7 @@ class S3VersionStore:
             digest = hashlib.file_digest(handle, "sha256").hexdigest()
         if digest != planned.shard.sha256:
             raise UploadVerificationError(f"work shard {path} changed since it was written; run again")
-        sent = upload_file(self.client, path, self.location.bucket, key)
+        sent = upload_file(self.client, path, self.location.bucket, key, progress=self.progress)
         self.stats.bytes_sent += sent.bytes_sent
         self.stats.parts_sent += sent.parts_sent
         self.stats.parts_reused += sent.parts_reused

@@ -41,7 +41,7 @@ def test_schema_creation_is_idempotent(postgres_url):
     store = MetadataStore(url)
     with store.engine.connect() as connection:
         versions = connection.execute(sqlalchemy.text("SELECT version FROM schema_version")).all()
-    assert versions == [(1,)]
+    assert versions == [(2,)]
     store.dispose()
 
 

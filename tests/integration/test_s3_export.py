@@ -10,6 +10,7 @@ import pytest
 
 from flows.full_pipeline import run_pipeline
 from tasks.export.publish import PlannedFile, publish
+from tasks.metadata.store import MetadataStore, UploadLog
 from tasks.shards import ShardRef, sha256_file
 from tasks.storage.s3 import PART_SIZE, S3DatasetLoader, S3Location, S3VersionStore, s3_client, upload_file
 from tests.integration.runs import config_for
@@ -66,8 +67,27 @@ def test_pipeline_exports_to_s3_and_the_loader_reads_it_back(bucket: str, tmp_pa
     assert not [k for k in keys if "/.staging/" in k], "staging objects must be removed after publishing"
     assert "ready/mental-health-support/packages/mental-health-support-v1-chat.tar" in keys
 
+    metadata = MetadataStore(f"sqlite:///{tmp_path / 'state' / 'metadata.db'}")
+    uploads = metadata.uploads()
+    assert uploads and {u.status for u in uploads} == {"completed"}
+    assert all("/.staging/" in u.uri for u in uploads)
+    metadata.dispose()
+
     again = run_pipeline(config)
     assert again.result().up_to_date and loader.list_versions("mental-health-support") == [1]
+
+
+class Killed(Exception):
+    pass
+
+
+class DiesAfterTwoParts(UploadLog):
+    """Records progress like the pipeline does, then dies as a killed process would."""
+
+    def part_stored(self, uri: str, part: int, etag: str, size: int) -> None:
+        super().part_stored(uri, part, etag, size)
+        if part == 2:
+            raise Killed
 
 
 def test_a_killed_multipart_upload_resumes_sending_only_the_missing_parts(
@@ -76,21 +96,21 @@ def test_a_killed_multipart_upload_resumes_sending_only_the_missing_parts(
     big = tmp_path / "big.jsonl"
     big.write_bytes(os.urandom(3 * PART_SIZE + 1234))
     client = s3_client()
-
-    class Killed(Exception):
-        pass
-
-    def die_after_two(part: int) -> None:
-        if part == 2:
-            raise Killed
+    metadata = MetadataStore(f"sqlite:///{tmp_path / 'metadata.db'}")
 
     with pytest.raises(Killed):
-        upload_file(client, big, bucket, "big.jsonl", after_part=die_after_two)
+        upload_file(client, big, bucket, "big.jsonl", progress=DiesAfterTwoParts(metadata, "run-1"))
+    [interrupted] = metadata.uploads(status="in_progress")
+    assert (interrupted.parts, [p.part for p in metadata.upload_parts(interrupted.id)]) == (4, [1, 2])
 
     resumed_client = s3_client()
     counter = RequestCounter(resumed_client)
-    stats = upload_file(resumed_client, big, bucket, "big.jsonl")
+    stats = upload_file(resumed_client, big, bucket, "big.jsonl", progress=UploadLog(metadata, "run-2"))
     assert (stats.parts_reused, stats.parts_sent) == (2, 2)
+    [done] = metadata.uploads()
+    assert (done.id, done.status, done.parts_sent, done.parts_reused) == (interrupted.id, "completed", 2, 2)
+    assert [p.part for p in metadata.upload_parts(done.id)] == [1, 2, 3, 4]
+    metadata.dispose()
     assert counter.calls.get("UploadPart") == 2 and "CreateMultipartUpload" not in counter.calls
     assert stats.bytes_sent == PART_SIZE + 1234
     body = resumed_client.get_object(Bucket=bucket, Key="big.jsonl")["Body"].read()

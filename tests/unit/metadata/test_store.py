@@ -27,6 +27,12 @@ def exercise(store: MetadataStore) -> None:
         )
     )
     store.finish_run("r1", "completed", version=1)
+    upload = store.upload_started("s3://b/k", "u-1", size=20, parts=2, flow_run_id="r1")
+    assert store.upload_started("s3://b/k", "u-1", size=20, parts=2, flow_run_id="r1") == upload
+    store.upload_part_stored(upload, 2, "e2", 10)
+    store.upload_part_stored(upload, 1, "e1", 10)
+    store.upload_part_stored(upload, 1, "e1", 10)
+    store.upload_finished(upload, parts_sent=2, parts_reused=0)
 
     run = store.run("r1")
     assert run is not None and (run.status, run.version) == ("completed", 1) and run.finished_at
@@ -40,6 +46,9 @@ def exercise(store: MetadataStore) -> None:
     )
     assert [d.first_run_id for d in store.documents()] == ["r1"]
     assert [v.version for v in store.versions("ds")] == [1]
+    [row] = store.uploads(status="completed")
+    assert (row.uri, row.parts_sent, row.finished_at is not None) == ("s3://b/k", 2, True)
+    assert [(p.part, p.etag) for p in store.upload_parts(upload)] == [(1, "e1"), (2, "e2")]
 
 
 def test_every_table_on_sqlite(tmp_path):
