@@ -1,0 +1,68 @@
+"""Throughput of the crisis detector: stage 1 (lexicon) alone and the full detector, texts per second.
+
+Usage: `uv run python benchmarks/crisis_throughput.py [--n 4000]`. Reads the shared crisis development
+data when it is present (realistic long posts and tweets), else cycles the hand-written test cases.
+Stage 1 must sustain 5,000 texts/s on one core; the process is pinned to one core where the OS allows.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from collections.abc import Callable, Sequence
+from itertools import cycle, islice
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tasks.gates.crisis import detect, load_model  # noqa: E402
+from tasks.gates.crisis_lexicon import scan  # noqa: E402
+from tests.unit.gates.crisis_cases import CRISIS_POSITIVES, IDIOM_NEGATIVES  # noqa: E402
+
+SHARED = ROOT.parent / "shared" / "data" / "crisis"
+FILES = ("sdcnl-train.jsonl", "twitter-suicidal-data.jsonl", "dreaddit.jsonl")
+
+
+def sample_texts(n: int) -> tuple[list[str], str]:
+    """`n` texts interleaved across sources, and a word on where they came from."""
+    if all((SHARED / name).exists() for name in FILES):
+        per_file = [
+            [json.loads(line)["text"] for line in (SHARED / name).read_text(encoding="utf-8").splitlines()]
+            for name in FILES
+        ]
+        mixed = [t for group in zip(*per_file, strict=False) for t in group]
+        return list(islice(cycle(mixed), n)), f"shared crisis data ({', '.join(FILES)})"
+    return list(islice(cycle(CRISIS_POSITIVES + IDIOM_NEGATIVES), n)), "hand-written test cases"
+
+
+def rate(run: Callable[[Sequence[str]], object], texts: Sequence[str], repeats: int = 3) -> float:
+    """Best of `repeats` timings of CPU time (fair on a shared machine), in texts per second."""
+    best = float("inf")
+    for _ in range(repeats):
+        start = time.process_time()
+        run(texts)
+        best = min(best, time.process_time() - start)
+    return len(texts) / best
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=4000, help="How many texts to score")
+    args = parser.parse_args()
+    if hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
+    texts, origin = sample_texts(args.n)
+    load_model()
+    mean_chars = sum(map(len, texts)) / len(texts)
+    print(f"{len(texts)} texts from {origin}, mean {mean_chars:.0f} chars, one core")
+    print(f"stage 1 (lexicon):     {rate(lambda ts: [scan(t) for t in ts], texts):10.0f} texts/s")
+    print(f"full detector:         {rate(detect, texts):10.0f} texts/s")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,243 @@
+"""Crisis gate: flags conversations whose user turns signal suicide, self-harm or imminent risk.
+
+A flagged record is routed to the edge-case set, never trained on as an ordinary example (see
+"Safety routing" in DESIGN.md). Two stages: explainable lexicon patterns (crisis_lexicon) and a
+logistic regression over hashed word and character n-grams. The final score is the larger of the
+model's probability and the lexicon's severity floor, so an explicit statement of intent is flagged
+even where the model is unsure. Nothing here imports the synthesis package: a gate sharing
+phrasings with the generator would grade its own homework.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, TextIO
+
+import numpy as np
+import scipy.sparse as sp
+from pydantic import BaseModel, Field
+from sklearn.feature_extraction.text import HashingVectorizer
+
+from tasks.gates.crisis_lexicon import Signal, blank_idioms, normalise, scan, signal_features, stage1_score
+from tasks.records import GateVerdict, Record, Role
+
+GATE = "crisis"
+ARTEFACT_DIR = Path(__file__).resolve().parent / "artefacts"
+MODEL_PATH = ARTEFACT_DIR / "crisis_model.npz"
+CARD_PATH = ARTEFACT_DIR / "crisis_model.json"
+DENIAL_DISCOUNT = 0.25
+
+
+class FeatureConfig(BaseModel):
+    """How text becomes features; stored with the weights so training and inference cannot drift."""
+
+    word_ngrams: tuple[int, int] = (1, 2)
+    char_ngrams: tuple[int, int] = (3, 5)
+    word_bits: int = 18
+    char_bits: int = 18
+    signal_scale: float = Field(1.0, description="Weight of the stage-1 indicator columns")
+
+
+class CrisisSettings(BaseModel):
+    """Settings of the crisis gate."""
+
+    threshold: float | None = Field(
+        None,
+        ge=0.0,
+        le=1.0,
+        description="Score at or above which a user turn is flagged; None uses the trained threshold",
+    )
+
+
+@dataclass(frozen=True)
+class CrisisResult:
+    """The detector's answer for one text: combined score, flag, and the stage-1 signals behind it."""
+
+    score: float
+    flagged: bool
+    reasons: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class CrisisModel:
+    """Learned-stage weights: hashed n-gram coefficients, signal coefficients and intercept."""
+
+    config: FeatureConfig
+    word_coef: np.ndarray
+    char_coef: np.ndarray
+    signal_coef: np.ndarray
+    intercept: float
+    threshold: float
+
+
+_PUNCTUATION = str.maketrans({c: " " for c in ".;!?,'"})
+
+
+def model_text(text: str) -> str:
+    """Text as the learned stage sees it: normalised, idioms blanked, no punctuation (as one source is)."""
+    return " ".join(blank_idioms(normalise(text)).translate(_PUNCTUATION).split())
+
+
+def _vectorizers(config: FeatureConfig) -> tuple[HashingVectorizer, HashingVectorizer]:
+    common: dict[str, Any] = {"alternate_sign": False, "lowercase": False, "norm": "l2", "dtype": np.float32}
+    word = HashingVectorizer(
+        analyzer="word", ngram_range=config.word_ngrams, n_features=2**config.word_bits, **common
+    )
+    char = HashingVectorizer(
+        analyzer="char_wb", ngram_range=config.char_ngrams, n_features=2**config.char_bits, **common
+    )
+    return word, char
+
+
+def featurize(
+    texts: Sequence[str], signals: Sequence[tuple[Signal, ...]], config: FeatureConfig
+) -> sp.csr_matrix:
+    """Sparse design matrix: [word n-grams | char n-grams | stage-1 indicators]; stateless."""
+    cleaned = [model_text(t) for t in texts]
+    word, char = _vectorizers(config)
+    indicators = np.asarray([signal_features(s) for s in signals], dtype=np.float32).reshape(len(texts), -1)
+    blocks = [
+        word.transform(cleaned),
+        char.transform(cleaned),
+        sp.csr_matrix(indicators * config.signal_scale),
+    ]
+    return sp.hstack(blocks, format="csr")
+
+
+def denied(signals: Sequence[tuple[Signal, ...]]) -> np.ndarray:
+    """True where every stage-1 signal is negated ("I would never kill myself")."""
+    return np.asarray([bool(s) and all(x.negated for x in s) for s in signals], dtype=bool)
+
+
+def combine(probability: np.ndarray, floors: np.ndarray, denials: np.ndarray) -> np.ndarray:
+    """Final score: the model's probability, discounted where the text only denies risk, then raised
+    to the lexicon floor where a signal is affirmed.
+
+    Bag-of-n-gram features cannot read "never" in "I would never kill myself"; the discount keeps a
+    denial lower than the statement it denies without zeroing it.
+    """
+    return np.maximum(np.where(denials, probability * DENIAL_DISCOUNT, probability), floors)
+
+
+@lru_cache(maxsize=1)
+def load_model(path: Path = MODEL_PATH, card: Path = CARD_PATH) -> CrisisModel:
+    """Read the shipped weights once; a missing artefact means training was never run."""
+    if not path.exists() or not card.exists():
+        raise FileNotFoundError(
+            f"crisis model artefact missing at {path}; run "
+            "`uv run python -m tasks.gates.crisis_training --data ../shared/data` to build it"
+        )
+    with np.load(path, allow_pickle=False) as data:
+        config = FeatureConfig.model_validate_json(str(data["feature_config"]))
+        coef = data["coef"].astype(np.float32)
+        intercept = float(data["intercept"][0])
+    split = 2**config.word_bits
+    char_end = split + 2**config.char_bits
+    threshold = float(json.loads(card.read_text())["threshold"])
+    return CrisisModel(config, coef[:split], coef[split:char_end], coef[char_end:], intercept, threshold)
+
+
+def _probabilities(
+    model: CrisisModel, texts: Sequence[str], signals: Sequence[tuple[Signal, ...]]
+) -> np.ndarray:
+    matrix = featurize(texts, signals, model.config)
+    coef = np.concatenate([model.word_coef, model.char_coef, model.signal_coef])
+    logits = matrix @ coef + model.intercept
+    return 1.0 / (1.0 + np.exp(-np.asarray(logits, dtype=np.float64)))
+
+
+def detect(texts: Sequence[str], settings: CrisisSettings | None = None) -> list[CrisisResult]:
+    """Score, flag and explain each text; reasons are the stage-1 signals (negated ones marked)."""
+    model = load_model()
+    threshold = model.threshold if settings is None or settings.threshold is None else settings.threshold
+    signals = [scan(t) for t in texts]
+    floors = np.asarray([stage1_score(s) for s in signals], dtype=np.float64)
+    scores = combine(_probabilities(model, texts, signals), floors, denied(signals)) if texts else np.zeros(0)
+    return [
+        CrisisResult(round(float(score), 6), bool(score >= threshold), tuple(s.label for s in sigs))
+        for score, sigs in zip(scores, signals, strict=True)
+    ]
+
+
+def score_texts(texts: Sequence[str]) -> list[float]:
+    """Combined crisis score in [0, 1] for each text."""
+    return [result.score for result in detect(texts)]
+
+
+def check(records: Sequence[Record], settings: CrisisSettings) -> list[GateVerdict]:
+    """One verdict per record: fails when any user turn is flagged; score is the highest user turn."""
+    turns = [
+        (r, i, m.content)
+        for r, rec in enumerate(records)
+        for i, m in enumerate(rec.messages)
+        if m.role is Role.USER
+    ]
+    results = detect([text for _, _, text in turns], settings)
+    best: list[float] = [0.0] * len(records)
+    reasons: list[list[str]] = [[] for _ in records]
+    flagged = [False] * len(records)
+    for (r, turn, _), result in zip(turns, results, strict=True):
+        best[r] = max(best[r], result.score)
+        flagged[r] = flagged[r] or result.flagged
+        if result.flagged:
+            reasons[r].append(f"turn {turn}: score {result.score:.3f}")
+        reasons[r].extend(f"turn {turn}: {reason}" for reason in result.reasons)
+    return [
+        GateVerdict(gate=GATE, passed=not flagged[r], score=best[r], reasons=tuple(reasons[r]))
+        for r in range(len(records))
+    ]
+
+
+def _parse(line: str) -> tuple[Any, str]:
+    """The id and text of one input line; ValueError says what is wrong with it."""
+    try:
+        item = json.loads(line)
+    except json.JSONDecodeError as error:
+        raise ValueError(f"not JSON: {error.msg}") from None
+    if not isinstance(item, dict):
+        raise ValueError("expected a JSON object with 'id' and 'text'")
+    if not isinstance(item.get("text"), str):
+        raise ValueError("field 'text' is missing or not a string")
+    return item.get("id"), item["text"]
+
+
+def _batches(lines: TextIO, size: int) -> Iterator[list[str]]:
+    batch: list[str] = []
+    for line in lines:
+        if line.strip():
+            batch.append(line)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def run_cli(lines: TextIO, out: TextIO, batch_size: int = 256) -> None:
+    """JSON lines {"id","text"} in, {"id","crisis","score"} out, in input order; bad lines get an error."""
+    for batch in _batches(lines, batch_size):
+        parsed: list[tuple[Any, str] | str] = []
+        for line in batch:
+            try:
+                parsed.append(_parse(line))
+            except ValueError as error:
+                parsed.append(str(error))
+        good = [p for p in parsed if isinstance(p, tuple)]
+        results = iter(detect([text for _, text in good]))
+        for item in parsed:
+            if isinstance(item, str):
+                row: dict[str, Any] = {"id": None, "error": item}
+            else:
+                result = next(results)
+                row = {"id": item[0], "crisis": result.flagged, "score": result.score}
+            out.write(json.dumps(row) + "\n")
+        out.flush()
+
+
+if __name__ == "__main__":
+    run_cli(sys.stdin, sys.stdout)

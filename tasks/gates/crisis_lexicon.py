@@ -1,0 +1,333 @@
+"""Stage 1 of the crisis detector: fast, explainable patterns for suicide and self-harm signals.
+
+Categories follow the Columbia Suicide Severity Rating Scale (wish to be dead, active ideation,
+method, intent or plan, preparatory behaviour) plus self-harm and the vague distress ("I can't go
+on") that clinicians still treat as potential risk. Idioms ("this commute is killing me") are blanked
+out before matching, and a match preceded by a negation ("I would never kill myself") is kept as a
+weaker, negated signal rather than dropped: denial is lower risk, not no risk.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from types import MappingProxyType
+
+# Severity of an affirmed signal on a 0..1 scale; the detector uses it as a floor on the final
+# score, so every first-person category sits above the trained threshold (checked at training).
+SEVERITY = MappingProxyType(
+    {
+        "intent_plan": 0.97,
+        "preparatory": 0.95,
+        "method": 0.92,
+        "active_ideation": 0.92,
+        "wish_dead": 0.88,
+        "self_harm": 0.85,
+        "hopelessness": 0.8,
+        "third_party": 0.0,
+    }
+)
+CATEGORIES: tuple[str, ...] = tuple(SEVERITY)
+
+_ME = r"(?:myself|my\s?self)"
+_WANT = r"(?:want(?:ed)?\s+to|wanna|wish\s+(?:i\s+could|to)|would\s+like\s+to|need\s+to|have\s+to)"
+_INTEND = r"(?:(?:going|plan(?:ning)?|decided|about|ready|intend(?:ing)?)\s+to|gonna)"
+_KILL = r"(?:kill(?:ing|ed)?|end(?:ing|ed)?|off(?:ing)?|unalive|murder)"
+
+_PATTERNS: dict[str, tuple[str, ...]] = {
+    "intent_plan": (
+        rf"{_INTEND}\s+{_KILL}\s+{_ME}",
+        rf"{_INTEND}\s+(?:end|take)\s+(?:my\s+(?:own\s+)?life|it\s+all)",
+        r"(?:going|gonna|plan(?:ning)?|decided)\s+to\s+(?:do\s+it|end\s+it)\s+(?:tonight|tomorrow|today|this\s+week)",
+        r"suicide\s+(?:note|letter|plan)",
+        r"(?:wrote|writing|write|left)\s+(?:a\s+|my\s+)?(?:goodbye|final|last)\s+(?:notes?|letters?|messages?)",
+        r"(?:won't|wont|will\s+not)\s+(?:be\s+(?:here|alive|around))\s+(?:tomorrow|by\s+(?:tomorrow|morning|next\s+week)|much\s+longer)",
+        r"(?:my|this\s+is\s+my)\s+last\s+(?:day|night|post|message|tweet)\s*(?:alive|on\s+earth|ever)?",
+        r"(?:have|made|got)\s+a\s+plan\s+to\s+(?:die|end|kill)",
+        r"(?:picked|set|chose|chosen)\s+(?:a|the)\s+date",
+        r"tonight\s+(?:is|will\s+be)\s+the\s+night",
+    ),
+    "preparatory": (
+        r"(?:tried|try|trying|attempted|attempting)\s+to\s+"
+        r"(?:(?:kill|off)\s+my\s?self|end\s+(?:my\s+(?:own\s+)?life|it\s+all)|hang|drown|poison|overdose|od)\b",
+        r"(?:suicide|suicidal)\s+attempts?",
+        r"attempted\s+suicide",
+        r"(?:gave|giving|give)\s+away\s+(?:all\s+)?(?:my|all\s+my)\s+(?:stuff|things|belongings|possessions|pets?)",
+        r"(?:bought|buying|got|have|stockpil(?:ed|ing)|saving\s+up|saved\s+up|collecting)\s+(?:a\s+|some\s+|the\s+|enough\s+)?(?:rope|noose|gun|pills|sleeping\s+pills|razor\s+blades)",
+        r"said\s+(?:my\s+)?goodbyes?",
+        r"(?:wont|will\s+not)\s+need\s+(?:it|them|this|that|these|those|anything)\s+where\s+im\s+going",
+        r"(?:wrote|writing|updated|made)\s+(?:out\s+)?my\s+will\b",
+        r"(?:survived|failed)\s+(?:my|an|another)\s+(?:suicide\s+)?attempt",
+    ),
+    "method": (
+        r"\bover\s?dos(?:e|ed|ing)\b",
+        r"\bod(?:ing|d?ed)?\s+on\s+(?:my\s+)?(?:pills|meds|medication|sleeping|tylenol|paracetamol|insulin)",
+        r"(?:take|took|swallow(?:ed)?|taking|down)\s+(?:all|the\s+whole|a\s+whole|every|a\s+bottle\s+of)\s+(?:of\s+)?(?:my\s+|the\s+)?(?:pills|meds|medication|tablets|bottle)",
+        rf"\bhang(?:ing|ed)?\s+{_ME}",
+        r"\bnoose\b",
+        r"\bjump(?:ing|ed)?\s+(?:off|from|in\s+front\s+of)\s+(?:a|the|this|that|my)?\s*(?:bridge|building|roof|cliff|balcony|train|tower|ledge|window)",
+        r"\bslit(?:ting)?\s+my\s+(?:wrists?|throat)",
+        r"(?:gun|pistol|barrel)\s+(?:to|in)\s+my\s+(?:head|mouth|temple)",
+        rf"\bshoot(?:ing)?\s+{_ME}(?!\s+in\s+the\s+foot)",
+        r"(?:step|walk|jump|throw\s+myself)\s+in\s+front\s+of\s+(?:a|the)\s+(?:train|car|bus|truck)",
+        r"(?:drive|crash|drove)\s+(?:my\s+car\s+)?(?:into|off)\s+(?:a\s+|the\s+)?(?:tree|wall|bridge|cliff|oncoming)",
+        r"carbon\s+monoxide",
+        rf"\bdrown(?:ing)?\s+{_ME}",
+        r"\b(?:painless|easy|quick|quickest|best)\s+ways?\s+to\s+(?:die|kill\s+myself|end\s+it)",
+        r"\bhow\s+(?:many|much)\s+(?:pills|tablets|of\s+my\s+meds)\s+(?:it\s+takes|to\s+take|would|does\s+it\s+take)",
+        r"\b(?:knife|blade|razor)\s+(?:against|to|on|into)\s+my\s+(?:wrists?|throat|arms?|skin)",
+        r"\bstanding\s+on\s+(?:the|a|this)\s+(?:bridge|ledge|roof|edge|tracks)",
+    ),
+    "active_ideation": (
+        rf"\b{_KILL}\s+{_ME}\b",
+        r"\bkms\b",
+        r"\b(?:end(?:ing)?|take|taking|took)\s+my\s+(?:own\s+)?life\b",
+        r"\bend(?:ing)?\s+it\s+all\b",
+        r"\b(?:commit(?:ting)?|contemplat(?:e|ing)|consider(?:ing)?)\s+suicide",
+        r"\bsuicid(?:e|al)\s+(?:thoughts?|ideation|urges?|feelings?|again)",
+        r"\b(?:i'?m|i\s+am|im|feel(?:ing)?|felt|been|get|getting|so|very|really|still)\s+(?:not\s+|never\s+)?"
+        r"(?:so\s+|very\s+|really\s+|extremely\s+|severely\s+|actively\s+|passively\s+)?suicidal\b",
+        r"\bthoughts?\s+(?:of|about)\s+(?:suicide|killing\s+myself|ending\s+(?:it|my\s+life)|dying)",
+        r"\b(?:think|thinking|thought)\s+(?:about|of)\s+(?:suicide|killing\s+myself|ending\s+(?:it|my\s+life))",
+        r"\bsuicide\s+(?:is|seems)\s+(?:the\s+)?(?:only|best|easiest|answer)",
+        r"\bunalive\b",
+    ),
+    "wish_dead": (
+        rf"\b{_WANT}\s+(?:just\s+)?(?:die|be\s+dead|not\s+(?:exist|be\s+alive|be\s+here|wake\s+up))\b",
+        r"\b(?:want|wanna|wish)\s+(?:to\s+)?(?:just\s+)?(?:disappear|stop\s+existing|cease\s+to\s+exist|fall\s+asleep\s+forever)",
+        r"\bwish\s+i\s+(?:was|were|had\s+been)\s+(?:dead|never\s+born|gone)",
+        r"\bwish\s+i\s+(?:could|would)\s+(?:just\s+)?(?:die|not\s+wake\s+up|never\s+wake\s+up|disappear)",
+        r"\b(?:don'?t|do\s+not|dont|never)\s+(?:want|wanna|wish)\s+(?:to\s+)?(?:live|be\s+alive|exist|wake\s+up|be\s+here)",
+        r"\b(?:rather|better\s+off)\s+(?:be\s+)?dead\b",
+        r"\b(?:hope|pray)\s+i\s+(?:don'?t|dont|never|do\s+not)\s+wake\s+up",
+        r"\b(?:hope|pray)\s+i\s+(?:just\s+)?die\b",
+        r"\b(?:sleep|rest)\s+forever\b",
+        r"\b(?:better|happier)\s+(?:off\s+)?if\s+i\s+(?:was|were|wasnt|werent)\s+(?:gone|dead|not\s+here|never\s+born|here)",
+        r"\bgo\s+to\s+sleep\s+and\s+never\s+wake\s+up",
+        r"\b(?:no|nothing)\s+(?:reason|reasons)?\s*(?:left\s+)?to\s+live\s+for\b",
+        r"\bno\s+reasons?\s+(?:for\s+me\s+)?to\s+(?:live|stay\s+alive|keep\s+going|be\s+alive|be\s+here)",
+        r"\btired\s+of\s+(?:living|being\s+alive|existing|life)\b",
+        r"\blife\s+(?:is|isn'?t|isnt|is\s+not)\s+(?:not\s+)?worth\s+living",
+        r"\bnot\s+worth\s+living\b",
+        r"\bready\s+to\s+die\b",
+        r"\bdeath\s+(?:would|will)\s+be\s+(?:a\s+)?(?:relief|better|easier)",
+    ),
+    "self_harm": (
+        r"\bself[\s-]?harm(?:ing|ed)?\b",
+        r"\bself[\s-]?injur(?:y|e|ing)\b",
+        r"\bcut(?:ting|s)?\s+(?:myself|my\s+(?:wrists?|arms?|thighs?|legs?|skin))\b(?!\s+(?:off|some\s+slack|a\s+(?:break|slice|piece)))",
+        rf"\b(?:burn(?:ing|ed|t)?|hurt(?:ing)?|harm(?:ing|ed)?|punish(?:ing|ed)?|starv(?:e|ing|ed))\s+{_ME}\b(?!\s+(?:on|at|with|playing|lifting|while|during|laughing|cooking|skiing|running))",
+        r"\b(?:started|start|back\s+to|relapsed?\s+(?:into|on)?)\s+cutting\b",
+        r"\bcutting\s+again\b",
+        r"\bscars?\s+on\s+my\s+(?:wrists?|arms?|thighs?|legs?)",
+        r"\brazor\s+blades?\b",
+        r"\b(?:i'?m|im|i\s+am|been|keep|still)\s+cutting\b",
+    ),
+    "hopelessness": (
+        r"\b(?:can'?t|cant|cannot|can\s+not|couldn'?t)\s+go\s+on\b",
+        r"\b(?:don'?t|dont|do\s+not|can'?t|cant|cannot)\s+see\s+(?:a|any)\s+(?:way\s+out|point|future|reason)",
+        r"\bno\s+way\s+out\b",
+        r"\bdone\s+with\s+(?:it\s+all|everything|life|living|this\s+life|this\s+world|being\s+alive)",
+        r"\b(?:everyone|everybody|they|family|world|people|my\s+(?:family|friends|kids|parents))\s+(?:would|will|d)\s+be\s+better\s+(?:off\s+)?without\s+me",
+        r"\bbetter\s+off\s+without\s+me\b",
+        r"\b(?:want|need|wish)\s+(?:it\s+all|everything|the\s+pain|this|it|life)\s+(?:to\s+)?(?:just\s+)?(?:stop|end|be\s+over)",
+        r"\bjust\s+want\s+(?:it\s+all|everything|the\s+pain|it)\s+to\s+(?:stop|end)",
+        r"\b(?:can'?t|cant|cannot|couldn'?t|couldnt)\s+(?:do|take|handle|live)\s+(?:this|it|life|like\s+this)\s+any\s?more\b",
+        r"\bno\s+point\s+(?:in\s+)?(?:living|life|going\s+on|anything|trying|being\s+alive)",
+        r"\bgiv(?:e|ing)\s+up\s+on\s+(?:life|living|everything)",
+        r"\b(?:i'?m|im|i\s+am|i\s+feel\s+like)\s+(?:just\s+)?a\s+burden\b",
+        r"\bburden\s+(?:to|on)\s+(?:everyone|everybody|my\s+family|the\s+people)",
+        r"\bwhat'?s\s+the\s+point\s+of\s+(?:living|life|going\s+on|being\s+alive)",
+        r"\b(?:end|stop)\s+the\s+pain\s+(?:forever|for\s+good|permanently)",
+        r"\b(?:this|the)\s+world\s+(?:is\s+)?better\s+without\s+me",
+        r"\bno\s?(?:one|body)\s+would\s+(?:even\s+)?(?:care|notice|miss\s+me)\s+if\s+i\s+(?:died|was\s+gone|were\s+gone|disappeared)",
+        r"\bcan'?t\s+keep\s+(?:living|going)\s+like\s+this",
+    ),
+    "third_party": (
+        r"\b(?:he|she|they|friend|brother|sister|mom|dad|son|daughter|partner|boyfriend|girlfriend)\s+"
+        r"(?:\w+\s+){0,3}(?:kill|killed|hurt|harm|cut)\s+(?:himself|herself|themselves|themself)\b",
+        r"\b(?:his|her|their)\s+suicide\b",
+    ),
+}
+
+# Figurative uses that share words with the patterns above; blanked before matching.
+_IDIOMS = (
+    r"\b(?:is|are|was|were|'s|s|'re|re|been|keeps?|be)\s+(?:literally\s+|actually\s+|absolutely\s+|slowly\s+)?killing\s+me\b",
+    r"\bkill(?:ed|s|ing)?\s+(?:me|it|time|the\s+\w+|a\s+\w+|this\s+\w+|that\s+\w+|two\s+birds)\b",
+    r"\b(?:could|would)\s+(?:murder|kill|die)\s+for\s+(?:a|an|some)\b",
+    r"\b(?:could\s+)?murder\s+(?:a|an|some)\s+\w+",
+    r"\bdying\s+(?:to|for|of|from)\b",
+    r"\bdie\s+(?:of|from)\s+(?:embarrassment|laughter|laughing|boredom|shame|cuteness|heat|jealousy)",
+    r"\b(?:die|died|dying|dead)\s+laughing\b",
+    r"\bto\s+die\s+for\b",
+    r"\b(?:bored|scared|worried|frightened|tickled|beat|loved|done)\s+to\s+death\b",
+    r"\bdead\s+(?:tired|serious|on|set|end|line|lift|beat|wrong|right|ass)\b",
+    r"\b(?:career|political|social|financial|professional)\s+suicide\b",
+    r"\bsuicide\s+(?:squad|doors?|runs?|sprints?|drills?|pass|bid|mission|kings?|boys|silence)\b",
+    r"\bover\s?dos(?:e|ed|ing)\s+on\s+(?:coffee|caffeine|sugar|chocolate|netflix|tv|anime|memes|cuteness|candy)",
+    r"\bshoot\s+(?:me|myself)\s+(?:a|an|in\s+the\s+foot)\b",
+    r"\b(?:my|the)\s+(?:feet|back|legs|knees|head|neck|shoulders?)\s+(?:is|are)\s+killing\s+me\b",
+    r"\bhang(?:ing)?\s+(?:out|on|in\s+there|up|tight|around)\b",
+    r"\bend\s+it\s+all\s+with\s+a\s+bang\b",
+    r"\b(?:kill|killing)\s+(?:myself|me)\s+(?:laughing|at\s+the\s+gym|with\s+(?:work|study|studying))\b",
+    r"\bjust\s+kill\s+me\s+now\b",
+    r"\bcut\s+myself\s+(?:off|some\s+slack|a\s+(?:\w+\s+)?(?:break|slice|piece|deal))\b",
+    r"\b(?:want|wanna)\s+to\s+die\s+(?:of|from)\s+(?:embarrassment|laughter|shame)\b",
+    r"\b(?:be|is|was)\s+the\s+death\s+of\s+me\b",
+    r"\b(?:hurt|injured|burn(?:ed|t)?)\s+myself\s+(?:at|on|playing|lifting|while|during|cooking|skiing|running|with\s+the)\b",
+    r"\b(?:battery|phone|laptop|engine|car|plants?|basil|batteries|server|tv)\s+(?:is|was|has|just|are)?\s*(?:dead|died|dying)\b",
+    r"\bend\s+the\s+(?:loop|meeting|call|game|session|contract|process)\b",
+)
+
+_NEGATOR = r"(?:not|never|no|dont|didnt|wont|wouldnt|cant|couldnt|shouldnt|isnt|arent|aint|without)"
+# Words that may sit between a negation and the act it negates ("I have no plans to", "not going to").
+_BRIDGE = (
+    r"(?:going|gonna|to|ever|really|actually|want|wanna|plan|plans|planning|intend|intention|intentions|"
+    r"desire|urge|think|thinking|about|i|would|will|do|be|have|any|the|thoughts|of|try|trying|am|feel|"
+    r"feeling|at|all|currently|anymore|seriously|actively|a|an|ever)"
+)
+_NEGATED_PREFIX = re.compile(rf"\b{_NEGATOR}\s+(?:{_BRIDGE}\s+){{0,3}}$")
+_INNER_NEGATION = re.compile(r"\b(?:not|never)\b")
+# Categories whose patterns never contain a negation of their own, so one inside the match denies it.
+_INNER_NEGATION_CATEGORIES = frozenset({"active_ideation", "method", "preparatory", "self_harm"})
+_CLAUSE_BREAK = re.compile(r"[.;!?,]|\bbut\b|\bbecause\b|\bthough\b")
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+# Words without which a category's patterns cannot match (each pattern holds at least one). A set
+# intersection over the text's words is far cheaper than running every alternation over a long post,
+# and keeps stage 1 above 5,000 texts/s on one core; tests check no hand case depends on the skip.
+_ANCHORS: dict[str, frozenset[str]] = {
+    "intent_plan": _words(
+        "myself self life all tonight tomorrow today week suicide goodbye final last morning longer plan date"
+    ),
+    "preparatory": _words(
+        "myself self life all hang drown poison overdose od attempt attempts attempted away rope noose gun "
+        "pills razor goodbye goodbyes will going"
+    ),
+    "method": _words(
+        "overdose overdosed overdosing overdoses dose dosed dosing od oding oded odded pills meds medication "
+        "tablets bottle hang hanging hanged noose jump jumping jumped slit slitting gun pistol barrel shoot "
+        "shooting front drive drove crash monoxide drown drowning ways way knife blade razor standing"
+    ),
+    "active_ideation": _words("myself self kms life all suicide suicidal thoughts thought unalive ending"),
+    "wish_dead": _words(
+        "die dead exist existing alive here wake disappear asleep born gone live living life death forever "
+        "reason reasons"
+    ),
+    "self_harm": _words(
+        "self selfharm selfharming myself cut cutting cuts scar scars razor harm harming injury injuring"
+    ),
+    "hopelessness": _words(
+        "go see way done without stop end over anymore more point up burden pain care notice miss keep"
+    ),
+    "third_party": _words("himself herself themselves themself suicide"),
+}
+_GLUED_STEMS = ("myself", "suicide", "suicidal")
+_IDIOM_ANCHORS = _words(
+    "kill killing killed kills murder die died dying dead death suicide overdose overdosed overdosing dose "
+    "shoot hang hanging cut end"
+)
+
+
+def _alternation(patterns: tuple[str, ...]) -> re.Pattern[str]:
+    """One regex for many patterns, each starting at a word boundary.
+
+    The boundary is written once, as look-arounds outside the group, instead of a `\\b` per branch:
+    the regex engine then rejects most positions before trying any branch (about 45% faster).
+    """
+    branches = "|".join(f"(?:{p.removeprefix(chr(92) + 'b')})" for p in patterns)
+    return re.compile(rf"(?<![a-z0-9])(?=[a-z])(?:{branches})")
+
+
+_COMPILED = tuple((category, _ANCHORS[category], _alternation(p)) for category, p in _PATTERNS.items())
+_IDIOM_RE = _alternation(_IDIOMS)
+_CONTRACTION = re.compile(r"(\w)'(\w)")
+_SPLIT_CONTRACTION = re.compile(r"(?<=\w) (t|m|ll|ve|re|d)\b")
+# Every ASCII symbol but the clause marks becomes a space; so do common typographic marks.
+_KEEP = set(".;!?,'")
+_SYMBOLS = str.maketrans(
+    {c: " " for c in [chr(i) for i in range(33, 127)] if not c.isalnum() and c not in _KEEP}
+    | {c: " " for c in "“”„«»—–…•"}
+    | {"’": "'", "‘": "'"}
+)
+_CLAUSE_MARKS = str.maketrans({c: " " for c in _KEEP})
+
+
+@dataclass(frozen=True)
+class Signal:
+    """One matched stage-1 pattern: which C-SSRS category, the words matched, and whether negated."""
+
+    category: str
+    phrase: str
+    negated: bool
+
+    @property
+    def label(self) -> str:
+        return f"{'negated:' if self.negated else ''}{self.category}:{self.phrase}"
+
+
+def normalise(text: str) -> str:
+    """Lower-case, join split contractions ("don t", "don't" -> "dont") and drop symbols.
+
+    One source is lower-cased with apostrophes replaced by spaces; normalising both forms to one
+    spelling lets one pattern serve every register.
+    """
+    text = text.lower().translate(_SYMBOLS)
+    if "'" in text:
+        text = _CONTRACTION.sub(r"\1\2", text)
+    return _SPLIT_CONTRACTION.sub(r"\1", " ".join(text.split()))
+
+
+def _is_negated(text: str, start: int) -> bool:
+    """True when the clause before `start` ends in a negation of the matched act."""
+    prefix = text[max(0, start - 60) : start]
+    breaks = list(_CLAUSE_BREAK.finditer(prefix))
+    if breaks:
+        prefix = prefix[breaks[-1].end() :]
+    return _NEGATED_PREFIX.search(prefix) is not None
+
+
+def blank_idioms(norm: str) -> str:
+    """Replace figurative spans of normalised text with spaces of the same length (offsets stay valid).
+
+    Both stages read the blanked text, so "career suicide" cannot teach the model that "suicide" in a
+    business sentence is risk.
+    """
+    return _IDIOM_RE.sub(lambda m: " " * len(m.group(0)), norm)
+
+
+def scan(text: str) -> tuple[Signal, ...]:
+    """Every category matched in `text`, at most one affirmed and one negated signal per category."""
+    norm = normalise(text)
+    words = frozenset(norm.translate(_CLAUSE_MARKS).split())
+    # Scraped text glues words together ("myselfi"); the commonest stems still open their gates.
+    words |= {stem for stem in _GLUED_STEMS if stem in norm}
+    candidates = [(c, p) for c, anchors, p in _COMPILED if not words.isdisjoint(anchors) and p.search(norm)]
+    # Blanking idioms can only remove matches, so it is needed only where something matched.
+    if candidates and not words.isdisjoint(_IDIOM_ANCHORS):
+        norm = blank_idioms(norm)
+    found: dict[tuple[str, bool], Signal] = {}
+    for category, pattern in candidates:
+        for match in pattern.finditer(norm):
+            negated = _is_negated(norm, match.start()) or (
+                category in _INNER_NEGATION_CATEGORIES and _INNER_NEGATION.search(match.group(0)) is not None
+            )
+            found.setdefault((category, negated), Signal(category, match.group(0).strip(), negated))
+            if (category, False) in found:
+                break
+    return tuple(found.values())
+
+
+def stage1_score(signals: tuple[Signal, ...]) -> float:
+    """Highest severity among affirmed signals; negated signals alone never raise the floor."""
+    return max((SEVERITY[s.category] for s in signals if not s.negated), default=0.0)
+
+
+def signal_features(signals: tuple[Signal, ...]) -> list[float]:
+    """Two indicators per category (affirmed, negated), in CATEGORIES order, for the learned stage."""
+    present = {(s.category, s.negated) for s in signals}
+    return [float((category, negated) in present) for category in CATEGORIES for negated in (False, True)]

@@ -1,0 +1,418 @@
+"""Train the crisis detector's learned stage and choose its threshold on held-out folds.
+
+Run from the repository root: `uv run python -m tasks.gates.crisis_training --data ../shared/data`.
+Deterministic (fixed seeds, stable file order, fixed zip timestamps): the same data gives the same
+artefact bytes. Writes `artefacts/crisis_model.npz` (weights only, no pickle) and
+`artefacts/crisis_model.json` (threshold, feature config, data sha256s, cross-validated metrics).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import hashlib
+import importlib.util
+import io
+import json
+import math
+import re
+import zipfile
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import roc_auc_score
+from sklearn.model_selection import StratifiedGroupKFold
+
+from tasks.gates.crisis import (
+    CARD_PATH,
+    DENIAL_DISCOUNT,
+    MODEL_PATH,
+    FeatureConfig,
+    combine,
+    denied,
+    featurize,
+    model_text,
+)
+from tasks.gates.crisis_lexicon import SEVERITY, Signal, scan, stage1_score
+
+SEED = 20261126
+FOLDS = 5
+TARGET_SENSITIVITY = 0.97
+EVERYDAY_CAP = 4000
+CASES_PATH = Path(__file__).resolve().parents[2] / "tests" / "unit" / "gates" / "crisis_cases.py"
+
+# Share of each label's training weight per source. Hard negatives from r/depression get a small share
+# on purpose: many of them express suicidal thoughts, and tuning hard against them would teach the
+# model to miss real risk.
+SOURCE_MASS: dict[str, float] = {
+    "twitter": 0.45,
+    "sdcnl": 0.45,
+    "hand_crisis": 0.10,
+    "twitter_nonsuicidal": 0.30,
+    "dreaddit": 0.20,
+    "sdcnl_depression": 0.10,
+    "esconv": 0.25,
+    "empatheticdialogues": 0.25,
+    "counselchat": 0.10,
+    "hand_idiom": 0.10,
+}
+POSITIVE_SOURCES = ("twitter", "sdcnl", "hand_crisis")
+# Everyday conversations mentioning suicide or self-harm are not "no crisis": they are left out
+# rather than guessed at.
+_CRISIS_TOPIC = re.compile(
+    r"suicid|kill(?:ing)? (?:my|him|her|them)sel|self[- ]?harm|end (?:my|his|her) (?:own )?life|"
+    r"wan(?:t|ted|na) (?:to )?die|overdos|cut(?:ting)? (?:my|him|her)sel|hurt(?:ing)? myself",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class Example:
+    text: str
+    label: int
+    source: str
+
+
+@dataclass(frozen=True)
+class Corpus:
+    examples: list[Example]
+    files: dict[str, str]
+    excluded: dict[str, int]
+
+
+def sha256_of(path: Path) -> str:
+    """Content hash recorded in the model card, so a retrain on other data is visible."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _jsonl(path: Path) -> Iterator[dict[str, Any]]:
+    with path.open(encoding="utf-8") as handle:
+        for line in handle:
+            if line.strip():
+                yield json.loads(line)
+
+
+def _sample(texts: list[str], cap: int, seed: int) -> list[str]:
+    """A deterministic sample of unique texts, so a big everyday source cannot swamp training."""
+    unique = sorted(set(texts))
+    if len(unique) <= cap:
+        return unique
+    picks = np.random.default_rng(seed).choice(len(unique), size=cap, replace=False)
+    return [unique[i] for i in sorted(picks)]
+
+
+def crisis_examples(folder: Path) -> Iterator[Example]:
+    """SDCNL and twitter rows keep their labels; all of Dreaddit is a (stress) negative."""
+    for row in _jsonl(folder / "sdcnl-train.jsonl"):
+        yield Example(row["text"], int(row["label"]), "sdcnl" if int(row["label"]) else "sdcnl_depression")
+    for row in _jsonl(folder / "twitter-suicidal-data.jsonl"):
+        yield Example(
+            row["text"], int(row["label"]), "twitter" if int(row["label"]) else "twitter_nonsuicidal"
+        )
+    for row in _jsonl(folder / "dreaddit.jsonl"):
+        yield Example(row["text"], 0, "dreaddit")
+
+
+def esconv_turns(folder: Path, excluded: Counter[str]) -> list[str]:
+    """Seeker turns of ESConv conversations in which no turn mentions suicide or self-harm."""
+    turns: list[str] = []
+    for split in ("train", "valid", "test"):
+        for conversation in _jsonl(folder / f"{split}.jsonl"):
+            dialog = conversation["dialog"]
+            if any(_CRISIS_TOPIC.search(turn["text"]) for turn in dialog):
+                excluded["esconv conversations"] += 1
+                continue
+            turns.extend(
+                t["text"].strip() for t in dialog if t["speaker"] == "usr" and len(t["text"].split()) >= 3
+            )
+    return turns
+
+
+def counselchat_questions(path: Path, excluded: Counter[str]) -> list[str]:
+    """Unique CounselChat questions (title and body), minus self-harm topics and suicide mentions."""
+    csv.field_size_limit(1 << 30)
+    questions: dict[str, str] = {}
+    with path.open(encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            text = f"{row['questionTitle']}\n\n{row['questionText']}".strip()
+            if row["topic"] == "self-harm" or _CRISIS_TOPIC.search(text):
+                excluded["counselchat questions"] += 1
+                continue
+            questions[row["questionID"]] = text
+    return [questions[key] for key in sorted(questions)]
+
+
+def empathetic_texts(folder: Path, excluded: Counter[str]) -> list[str]:
+    """EmpatheticDialogues situations and speaker turns: everyday emotions, including sad ones."""
+    texts = []
+    for path in sorted(folder.glob("*.csv")):
+        with path.open(encoding="utf-8", newline="") as handle:
+            for row in csv.DictReader(handle):
+                if row["Actor"] == "listener":
+                    continue
+                text = row["Text"].replace("_comma_", ",").strip()
+                if _CRISIS_TOPIC.search(text):
+                    excluded["empatheticdialogues rows"] += 1
+                elif text:
+                    texts.append(text)
+    return texts
+
+
+def hand_cases(path: Path = CASES_PATH) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The hand-written idiom negatives and crisis positives kept with the tests."""
+    spec = importlib.util.spec_from_file_location("crisis_cases", path)
+    if spec is None or spec.loader is None:
+        raise FileNotFoundError(f"hand-written cases not found at {path}")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return tuple(module.IDIOM_NEGATIVES), tuple(module.CRISIS_POSITIVES)
+
+
+def _everyday(source: str, texts: list[str], seed: int) -> list[Example]:
+    return [Example(t, 0, source) for t in _sample(texts, EVERYDAY_CAP, seed)]
+
+
+def load_corpus(data: Path) -> Corpus:
+    """Every labelled example, with the sha256 of each file read and what was left out."""
+    crisis, talk = data / "crisis", data / "conversations"
+    excluded: Counter[str] = Counter()
+    examples = list(crisis_examples(crisis))
+    examples += _everyday("esconv", esconv_turns(talk / "esconv", excluded), SEED)
+    examples += _everyday("counselchat", counselchat_questions(_counselchat(talk), excluded), SEED + 1)
+    ed_folder = talk / "empatheticdialogues" / "annotated_subsample"
+    examples += _everyday("empatheticdialogues", empathetic_texts(ed_folder, excluded), SEED + 2)
+    idioms, positives = hand_cases()
+    examples += [Example(t, 0, "hand_idiom") for t in idioms] + [
+        Example(t, 1, "hand_crisis") for t in positives
+    ]
+    files = [
+        *(crisis / n for n in ("sdcnl-train.jsonl", "twitter-suicidal-data.jsonl", "dreaddit.jsonl")),
+        *(talk / "esconv" / f"{s}.jsonl" for s in ("train", "valid", "test")),
+        _counselchat(talk),
+        *sorted(ed_folder.glob("*.csv")),
+    ]
+    hashes = {p.relative_to(data).as_posix(): sha256_of(p) for p in files}
+    hashes["tests/unit/gates/crisis_cases.py"] = sha256_of(CASES_PATH)
+    return Corpus(examples, hashes, dict(sorted(excluded.items())))
+
+
+def _counselchat(talk: Path) -> Path:
+    return talk / "counselchat" / "20200325_counsel_chat.csv"
+
+
+def duplicate_groups(texts: Sequence[str]) -> np.ndarray:
+    """Group id per text: texts equal in their first 60 normalised characters share a fold."""
+    keys: dict[str, int] = {}
+    return np.asarray([keys.setdefault(model_text(t)[:60], len(keys)) for t in texts])
+
+
+def sample_weights(sources: Sequence[str]) -> np.ndarray:
+    """Per-example weight giving each source its SOURCE_MASS share, averaging 1 over the corpus."""
+    counts = Counter(sources)
+    raw = np.asarray([SOURCE_MASS[s] / counts[s] for s in sources])
+    return raw * len(sources) / raw.sum()
+
+
+def wilson(successes: int, total: int, z: float = 1.96) -> tuple[float, float]:
+    """95% Wilson score interval: honest near 0 and 1, where the normal approximation is not."""
+    if total == 0:
+        return (0.0, 1.0)
+    p = successes / total
+    denominator = 1 + z * z / total
+    centre = (p + z * z / (2 * total)) / denominator
+    half = z * math.sqrt(p * (1 - p) / total + z * z / (4 * total * total)) / denominator
+    return (max(0.0, centre - half), min(1.0, centre + half))
+
+
+def rate(successes: int, total: int) -> dict[str, Any]:
+    low, high = wilson(successes, total)
+    value = successes / total if total else None
+    return {
+        "value": None if value is None else round(value, 4),
+        "ci95": [round(low, 4), round(high, 4)],
+        "n": total,
+    }
+
+
+def choose_threshold(scores: np.ndarray, labels: np.ndarray, target: float = TARGET_SENSITIVITY) -> float:
+    """Highest threshold whose sensitivity on the positives is at least `target`."""
+    positives = np.sort(scores[labels == 1])
+    allowed_misses = math.floor((1 - target) * len(positives))
+    return math.floor(float(positives[allowed_misses]) * 1e6) / 1e6
+
+
+def source_metrics(flags: np.ndarray, labels: np.ndarray, sources: np.ndarray) -> dict[str, Any]:
+    """Sensitivity (positive sources) or specificity (negative ones), plus precision where mixed."""
+    metrics: dict[str, Any] = {}
+    for source in sorted(set(sources.tolist())):
+        mask = sources == source
+        positive = source in POSITIVE_SOURCES
+        hits = int(flags[mask].sum()) if positive else int((~flags[mask]).sum())
+        metrics[source] = {"sensitivity" if positive else "specificity": rate(hits, int(mask.sum()))}
+    for name, pair in {
+        "twitter (both labels)": ("twitter", "twitter_nonsuicidal"),
+        "sdcnl (both labels)": ("sdcnl", "sdcnl_depression"),
+    }.items():
+        mask = np.isin(sources, pair)
+        metrics[name] = {
+            "precision": rate(int((flags & mask & (labels == 1)).sum()), int((flags & mask).sum()))
+        }
+    return metrics
+
+
+def pooled_metrics(flags: np.ndarray, labels: np.ndarray, sources: np.ndarray) -> dict[str, Any]:
+    """Pooled rates; specificity excludes the r/depression hard negatives, reported on their own."""
+    negatives = (labels == 0) & (sources != "sdcnl_depression")
+    return {
+        "sensitivity": rate(int((flags & (labels == 1)).sum()), int((labels == 1).sum())),
+        "specificity_excluding_sdcnl_depression": rate(int((~flags & negatives).sum()), int(negatives.sum())),
+        "precision_all_dev_data": rate(int((flags & (labels == 1)).sum()), int(flags.sum())),
+    }
+
+
+def fit(matrix: Any, labels: np.ndarray, weights: np.ndarray, c: float) -> LogisticRegression:
+    """L2 logistic regression; liblinear with a fixed seed is deterministic."""
+    model = LogisticRegression(C=c, solver="liblinear", random_state=SEED, max_iter=1000)
+    return model.fit(matrix, labels, sample_weight=weights)
+
+
+def out_of_fold(
+    matrix: Any, labels: np.ndarray, sources: np.ndarray, groups: np.ndarray, c: float
+) -> np.ndarray:
+    """Model probabilities for each example from a model that never saw it or its duplicates."""
+    folds = StratifiedGroupKFold(n_splits=FOLDS, shuffle=True, random_state=SEED)
+    probabilities = np.zeros(len(labels))
+    for number, (train, test) in enumerate(folds.split(matrix, sources, groups), start=1):
+        model = fit(matrix[train], labels[train], sample_weights(sources[train].tolist()), c)
+        probabilities[test] = model.predict_proba(matrix[test])[:, 1]
+        print(f"fold {number}/{FOLDS}: trained on {len(train)}, scored {len(test)}", flush=True)
+    return probabilities
+
+
+def write_npz(path: Path, arrays: dict[str, np.ndarray]) -> None:
+    """np.savez_compressed, but with fixed zip timestamps so retraining gives identical bytes."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name, array in arrays.items():
+            buffer = io.BytesIO()
+            np.lib.format.write_array(buffer, np.asarray(array), allow_pickle=False)
+            info = zipfile.ZipInfo(f"{name}.npy", date_time=(1980, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(info, buffer.getvalue())
+
+
+def operating_points(scores: np.ndarray, labels: np.ndarray, sources: np.ndarray) -> list[dict[str, Any]]:
+    """Specificity at other sensitivity targets, for anyone weighing a threshold override."""
+    points = []
+    for target in (0.90, 0.95, TARGET_SENSITIVITY):
+        threshold = choose_threshold(scores, labels, target)
+        flags = scores >= threshold
+        specificity = {
+            source: round(float((~flags[sources == source]).mean()), 4)
+            for source in ("esconv", "empatheticdialogues", "counselchat", "dreaddit", "twitter_nonsuicidal")
+        }
+        points.append({"target_sensitivity": target, "threshold": threshold, "specificity": specificity})
+    return points
+
+
+def evaluate(
+    scores: np.ndarray, floors: np.ndarray, probabilities: np.ndarray, labels: np.ndarray, sources: np.ndarray
+) -> dict[str, Any]:
+    """Threshold and held-out metrics for the combined detector, stage 1 alone and the model alone."""
+    threshold = choose_threshold(scores, labels)
+    flags = scores >= threshold
+    return {
+        "threshold": threshold,
+        "operating_points": operating_points(scores, labels, sources),
+        "roc_auc_combined": round(float(roc_auc_score(labels, scores)), 4),
+        "roc_auc_model_only": round(float(roc_auc_score(labels, probabilities)), 4),
+        "pooled": pooled_metrics(flags, labels, sources),
+        "per_source": source_metrics(flags, labels, sources),
+        "stage1_only": {
+            "pooled": pooled_metrics(floors >= threshold, labels, sources),
+            "per_source": source_metrics(floors >= threshold, labels, sources),
+        },
+    }
+
+
+def train(data: Path, c: float, config: FeatureConfig) -> dict[str, Any]:
+    """Cross-validate, choose the threshold, fit on everything and write both artefact files."""
+    corpus = load_corpus(data)
+    texts = [e.text for e in corpus.examples]
+    labels = np.asarray([e.label for e in corpus.examples])
+    sources = np.asarray([e.source for e in corpus.examples])
+    print(f"{len(texts)} examples: {dict(sorted(Counter(sources.tolist()).items()))}", flush=True)
+    signals: list[tuple[Signal, ...]] = [scan(t) for t in texts]
+    floors = np.asarray([stage1_score(s) for s in signals])
+    matrix = featurize(texts, signals, config)
+    probabilities = out_of_fold(matrix, labels, sources, duplicate_groups(texts), c)
+    metrics = evaluate(
+        combine(probabilities, floors, denied(signals)), floors, probabilities, labels, sources
+    )
+    final = fit(matrix, labels, sample_weights(sources.tolist()), c)
+    coef = final.coef_[0].astype(np.float32)
+    intercept = np.asarray([final.intercept_[0]], dtype=np.float64)
+    write_npz(
+        MODEL_PATH,
+        {"coef": coef, "intercept": intercept, "feature_config": np.asarray(config.model_dump_json())},
+    )
+    card = model_card(corpus, metrics, config, c)
+    CARD_PATH.write_text(json.dumps(card, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    return card
+
+
+def model_card(corpus: Corpus, metrics: dict[str, Any], config: FeatureConfig, c: float) -> dict[str, Any]:
+    """The JSON side of the model card: everything needed to judge and reproduce the artefact."""
+    weakest_floor = min(v for v in SEVERITY.values() if v > 0)
+    return {
+        "threshold": metrics["threshold"],
+        "target_sensitivity": TARGET_SENSITIVITY,
+        "lexicon_floors_above_threshold": weakest_floor >= metrics["threshold"],
+        "denial_discount": DENIAL_DISCOUNT,
+        "feature_config": config.model_dump(mode="json"),
+        "model": {"type": "logistic_regression", "solver": "liblinear", "C": c, "seed": SEED, "folds": FOLDS},
+        "npz_sha256": sha256_of(MODEL_PATH),
+        "npz_bytes": MODEL_PATH.stat().st_size,
+        "training_data_sha256": corpus.files,
+        "examples_per_source": dict(sorted(Counter(e.source for e in corpus.examples).items())),
+        "excluded_as_possible_crisis": corpus.excluded,
+        "source_weight_share": SOURCE_MASS,
+        "metrics_cv": {k: v for k, v in metrics.items() if k != "threshold"},
+    }
+
+
+def print_summary(card: dict[str, Any]) -> None:
+    """Held-out metrics, one line per source, for the person retraining."""
+    cv = card["metrics_cv"]
+    print(
+        f"threshold {card['threshold']}  AUC {cv['roc_auc_combined']} (model only {cv['roc_auc_model_only']})"
+    )
+    for section, rows in (("pooled", {"all": cv["pooled"]}), ("per source", cv["per_source"])):
+        print(section)
+        for name, values in rows.items():
+            print(f"  {name:28s} " + "  ".join(_fmt(k, v) for k, v in values.items()))
+
+
+def _fmt(name: str, value: dict[str, Any]) -> str:
+    return f"{name} {value['value']} [{value['ci95'][0]}, {value['ci95'][1]}] (n={value['n']})"
+
+
+def main(argv: Iterable[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, required=True, help="Folder holding crisis/ and conversations/")
+    parser.add_argument("--c", type=float, default=1.0, help="Inverse L2 regularisation strength")
+    args = parser.parse_args(list(argv) if argv is not None else None)
+    if not (args.data / "crisis").is_dir():
+        raise SystemExit(
+            f"no crisis/ folder under {args.data}: pass --data pointing at the shared data folder"
+        )
+    print_summary(train(args.data, args.c, FeatureConfig()))
+
+
+if __name__ == "__main__":
+    main()

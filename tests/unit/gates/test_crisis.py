@@ -1,0 +1,210 @@
+import ast
+import hashlib
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from tasks.gates import crisis, crisis_lexicon
+from tasks.gates.crisis import CrisisSettings, check, detect, load_model, score_texts
+from tasks.gates.crisis_lexicon import scan
+from tasks.records import Message, Role
+from tests.factories import make_record
+from tests.unit.gates.crisis_cases import CRISIS_POSITIVES, IDIOM_NEGATIVES, NEGATED
+
+REPO = Path(__file__).resolve().parents[3]
+THRESHOLD = load_model().threshold
+SETTINGS = CrisisSettings()
+
+
+def conversation(*turns: tuple[Role, str]):
+    record = make_record()
+    return record.model_copy(update={"messages": tuple(Message(role=r, content=c) for r, c in turns)})
+
+
+def test_the_hand_lists_are_large_and_distinct():
+    assert len(set(IDIOM_NEGATIVES)) == len(IDIOM_NEGATIVES) >= 40
+    assert len(set(CRISIS_POSITIVES)) == len(CRISIS_POSITIVES) >= 40
+    assert not set(IDIOM_NEGATIVES) & set(CRISIS_POSITIVES)
+
+
+@pytest.mark.parametrize("text", IDIOM_NEGATIVES)
+def test_idioms_score_below_the_threshold(text):
+    (result,) = detect([text])
+    assert not result.flagged, f"{text!r} scored {result.score} >= {THRESHOLD}"
+
+
+@pytest.mark.parametrize("text", CRISIS_POSITIVES)
+def test_crisis_statements_score_at_or_above_the_threshold(text):
+    (result,) = detect([text])
+    assert result.flagged, f"{text!r} scored {result.score} < {THRESHOLD}"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I don't see any way out",
+        "done with it all",
+        "I can't go on",
+        "everyone would be better off without me",
+        "I just want it all to stop",
+    ],
+)
+def test_vague_distress_is_a_stage_one_signal_and_flagged(text):
+    assert any(s.category == "hopelessness" and not s.negated for s in scan(text))
+    assert detect([text])[0].flagged
+
+
+@pytest.mark.parametrize(("denial", "statement"), NEGATED)
+def test_a_denial_scores_lower_than_the_statement_but_not_zero(denial, statement):
+    denied, affirmed = detect([denial, statement])
+    assert 0.0 < denied.score < affirmed.score
+    assert any(r.startswith("negated:") for r in denied.reasons)
+    assert not any(r.startswith("negated:") for r in affirmed.reasons)
+
+
+def test_a_denial_next_to_an_affirmation_keeps_the_affirmation():
+    (result,) = detect(["I'm not going to lie, I want to kill myself."])
+    assert result.flagged
+    assert any(r.startswith("active_ideation:") for r in result.reasons)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I can't stop thinking about killing myself",
+        "im not okay i want to die",
+        "I don't know why I want to die",
+    ],
+)
+def test_negation_elsewhere_in_the_sentence_does_not_deny_the_act(text):
+    assert any(not s.negated for s in scan(text))
+
+
+def test_normalise_joins_both_contraction_styles():
+    assert (
+        crisis_lexicon.normalise("I DON'T want to")
+        == crisis_lexicon.normalise("i don t want to")
+        == "i dont want to"
+    )
+
+
+def test_word_gates_never_hide_a_pattern_match():
+    """The anchor-word shortcut must give the same signals as running every pattern."""
+    for text in (*CRISIS_POSITIVES, *IDIOM_NEGATIVES, *(d for pair in NEGATED for d in pair)):
+        norm = crisis_lexicon.blank_idioms(crisis_lexicon.normalise(text))
+        every = {c for c, _, pattern in crisis_lexicon._COMPILED if pattern.search(norm)}
+        assert {s.category for s in scan(text)} == every, text
+
+
+def test_scores_are_probabilities_and_deterministic():
+    texts = [*CRISIS_POSITIVES[:10], *IDIOM_NEGATIVES[:10], ""]
+    first, second = score_texts(texts), score_texts(list(reversed(texts)))
+    assert first == list(reversed(second))
+    assert all(0.0 <= s <= 1.0 for s in first)
+
+
+def test_no_texts_no_results():
+    assert detect([]) == []
+    assert check([], SETTINGS) == []
+
+
+def test_check_passes_an_ordinary_conversation():
+    record = make_record(user="My manager keeps criticising my work and I feel anxious before meetings.")
+    (verdict,) = check([record], SETTINGS)
+    assert verdict.gate == "crisis"
+    assert verdict.passed
+    assert verdict.score is not None and verdict.score < THRESHOLD
+
+
+def test_check_flags_a_crisis_in_any_user_turn_and_names_it():
+    record = conversation(
+        (Role.USER, "Work has been rough lately."),
+        (Role.ASSISTANT, "I'm sorry to hear that. What has been hardest?"),
+        (Role.USER, "Honestly I want to kill myself."),
+        (Role.ASSISTANT, "Thank you for telling me. Are you safe right now?"),
+    )
+    (verdict,) = check([record], SETTINGS)
+    assert not verdict.passed
+    assert verdict.score == pytest.approx(detect(["Honestly I want to kill myself."])[0].score)
+    assert any(r.startswith("turn 2: active_ideation:") for r in verdict.reasons)
+    assert not any(r.startswith("turn 0") for r in verdict.reasons)
+
+
+def test_check_ignores_crisis_words_in_assistant_turns():
+    record = conversation(
+        (Role.USER, "I've been stressed about my exams."),
+        (
+            Role.ASSISTANT,
+            "If you ever think about suicide or want to kill yourself, please call a crisis line.",
+        ),
+    )
+    (verdict,) = check([record], SETTINGS)
+    assert verdict.passed
+
+
+def test_check_returns_one_verdict_per_record_in_order():
+    safe = make_record(user="My manager keeps criticising my work and I feel anxious before meetings.")
+    risky = make_record(user="I have a plan to end my life tonight.")
+    verdicts = check([safe, risky, safe], SETTINGS)
+    assert [v.passed for v in verdicts] == [True, False, True]
+
+
+def test_the_threshold_setting_overrides_the_trained_one():
+    record = make_record(user="My manager keeps criticising my work and I feel anxious before meetings.")
+    assert not check([record], CrisisSettings(threshold=0.0))[0].passed
+    assert check([make_record(user="I want to kill myself")], CrisisSettings(threshold=1.0))[0].passed
+
+
+def test_cli_round_trip_with_a_malformed_line():
+    lines = [
+        json.dumps({"id": "a", "text": "I want to kill myself"}),
+        "{not json",
+        json.dumps({"id": "b", "text": "this commute is killing me"}),
+        json.dumps({"id": "c"}),
+        json.dumps({"id": 4, "text": "I'm done with it all"}),
+    ]
+    done = subprocess.run(
+        [sys.executable, "-m", "tasks.gates.crisis"],
+        input="\n".join(lines) + "\n",
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    rows = [json.loads(line) for line in done.stdout.splitlines()]
+    assert [r["id"] for r in rows] == ["a", None, "b", None, 4]
+    assert rows[0]["crisis"] is True and rows[2]["crisis"] is False and rows[4]["crisis"] is True
+    assert "error" in rows[1] and "error" in rows[3]
+    assert rows[0]["score"] == detect(["I want to kill myself"])[0].score
+
+
+def test_the_artefact_is_small_recorded_and_free_of_pickles():
+    card = json.loads(crisis.CARD_PATH.read_text())
+    digest = hashlib.sha256(crisis.MODEL_PATH.read_bytes()).hexdigest()
+    assert card["npz_sha256"] == digest
+    assert crisis.MODEL_PATH.stat().st_size < 5_000_000
+    assert 0.0 < card["threshold"] < 1.0 and card["lexicon_floors_above_threshold"]
+    pooled = card["metrics_cv"]["pooled"]
+    assert pooled["sensitivity"]["value"] >= card["target_sensitivity"]
+    for key in ("specificity_excluding_sdcnl_depression", "precision_all_dev_data"):
+        assert len(pooled[key]["ci95"]) == 2
+    assert card["training_data_sha256"]
+    with np.load(crisis.MODEL_PATH, allow_pickle=False) as data:
+        config = crisis.FeatureConfig.model_validate_json(str(data["feature_config"]))
+        assert data["coef"].shape == (
+            2**config.word_bits + 2**config.char_bits + 2 * len(crisis_lexicon.CATEGORIES),
+        )
+
+
+def test_the_gate_shares_nothing_with_the_generator():
+    for module in (crisis, crisis_lexicon):
+        tree = ast.parse(Path(module.__file__).read_text())
+        imported = [n.module or "" for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)]
+        imported += [a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names]
+        assert not any(name.startswith("tasks.synthesis") for name in imported)
