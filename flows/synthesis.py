@@ -7,7 +7,17 @@ from prefect import flow, get_run_logger
 from tasks.accounting import ShardOutcome
 from tasks.observe import collect
 from tasks.settings import PipelineConfig
+from tasks.synthesis.bias import generate_bias_shard
+from tasks.synthesis.edge_cases import generate_edge_case_shard
 from tasks.synthesis.therapeutic import generate_therapeutic_shard
+
+GENERATORS = {
+    "therapeutic": generate_therapeutic_shard,
+    "bias": generate_bias_shard,
+    "edge_case": generate_edge_case_shard,
+}
+# A bias row is a pair of two members with a biased and an unbiased reply each: shards hold whole pairs.
+RECORDS_PER_ROW = {"bias": 4}
 
 
 def shard_plan(total: int, shard_records: int) -> list[tuple[int, int]]:
@@ -17,10 +27,11 @@ def shard_plan(total: int, shard_records: int) -> list[tuple[int, int]]:
 
 @flow(name="synthesis", log_prints=True)
 def synthesis(config: PipelineConfig) -> list[ShardOutcome]:
-    """Generate `config.therapeutic_samples` therapeutic conversations offline with Data Designer."""
+    """Generate every kind's target volume offline with Data Designer, shard by shard."""
     work = str(config.work_dir)
-    futures = [
-        (f"therapeutic-{index:05d}", generate_therapeutic_shard.submit(index, count, config.seed, work))
-        for index, count in shard_plan(config.therapeutic_samples, config.shard_records)
-    ]
+    futures = []
+    for kind, volume in config.target_volumes().items():
+        unit = RECORDS_PER_ROW.get(kind, 1)
+        for index, count in shard_plan(volume, config.shard_records - config.shard_records % unit):
+            futures.append((f"{kind}-{index:05d}", GENERATORS[kind].submit(index, count, config.seed, work)))
     return collect("synthesis", futures, lambda o: o.kept.records, get_run_logger())

@@ -69,7 +69,11 @@ class PipelineConfig(BaseModel):
         description="Folder of documents (.txt .md .epub .pdf .vtt .srt .json3) to read into passages",
     )
     therapeutic_samples: int = Field(10_000, ge=0, description="Therapeutic conversations to generate")
-    shard_records: int = Field(1_000, ge=10, le=100_000, description="Records per shard")
+    bias_samples: int = Field(
+        5_000, ge=0, description="Bias-detection samples to generate (counterfactual pairs, 4 records each)"
+    )
+    edge_cases: int = Field(1_000, ge=0, description="High-risk and adversarial edge cases to generate")
+    shard_records: int = Field(1_000, ge=12, le=100_000, description="Records per shard")
     state_dir: str = Field(
         ".pipeline", description="Folder for work shards, task checkpoints and the SQLite metadata DB"
     )
@@ -110,7 +114,11 @@ class PipelineConfig(BaseModel):
 
     def target_volumes(self) -> dict[str, int]:
         """Records per kind the run should export after every gate."""
-        return {"therapeutic": self.therapeutic_samples}
+        return {
+            "therapeutic": self.therapeutic_samples,
+            "bias": self.bias_samples,
+            "edge_case": self.edge_cases,
+        }
 
     def config_hash(self) -> str:
         return hashlib.sha256(canonical_json(self.content_settings())).hexdigest()

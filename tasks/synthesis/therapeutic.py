@@ -12,19 +12,11 @@ from prefect import task
 
 from tasks.accounting import Counts, ShardOutcome
 from tasks.caching import SHARD_CACHE, work_path
-from tasks.records import (
-    Lineage,
-    Message,
-    QuarantineItem,
-    Record,
-    RecordKind,
-    Role,
-    SourceRef,
-    content_id,
-)
+from tasks.records import Lineage, QuarantineItem, Record, RecordKind, SourceRef, content_id
 from tasks.shards import write_shard
 from tasks.synthesis import phrasings as p
 from tasks.synthesis.engine import DD_VERSION, generate_rows, shard_seed
+from tasks.synthesis.rows import records_from_rows, turns_from_row
 
 GENERATOR = "data-designer/therapeutic-offline"
 TURN_COLUMNS = ("user_1", "assistant_1", "user_2", "assistant_2")
@@ -78,15 +70,8 @@ def build_config() -> Any:
 
 def row_to_record(row: dict[str, Any], seed: int) -> Record:
     """One generated row as a chat record; raises ValueError if a turn came out empty."""
-    messages = []
-    for column in TURN_COLUMNS:
-        text = " ".join(str(row.get(column) or "").split())
-        if not text:
-            raise ValueError(f"generated turn {column!r} is empty")
-        role = Role.USER if column.startswith("user") else Role.ASSISTANT
-        messages.append(Message(role=role, content=text))
+    turns = turns_from_row(row, TURN_COLUMNS)
     source = SourceRef(type="synthetic", uri=f"generator:{GENERATOR}", licence="Apache-2.0")
-    turns = tuple(messages)
     return Record(
         id=content_id(RecordKind.THERAPEUTIC, turns, source),
         kind=RecordKind.THERAPEUTIC,
@@ -101,23 +86,8 @@ def synthesize(count: int, run_seed: int, shard_index: int) -> tuple[list[Record
     """Generate one shard; rows the engine dropped or malformed become quarantine items."""
     seed = shard_seed(run_seed, GENERATOR, shard_index)
     rows = generate_rows(build_config(), count, seed)
-    records: list[Record] = []
-    rejects: list[QuarantineItem] = []
-    for position, row in enumerate(rows):
-        try:
-            records.append(row_to_record(row, seed))
-        except (ValueError, KeyError) as error:
-            rejects.append(_reject(f"{shard_index}-{position}", f"malformed generated row: {error}"))
-    for missing in range(len(rows), count):
-        rejects.append(
-            _reject(f"{shard_index}-{missing}", "generator dropped the row (requested, not produced)")
-        )
-    return records, rejects
-
-
-def _reject(suffix: str, reason: str) -> QuarantineItem:
-    return QuarantineItem(
-        id=f"therapeutic-{suffix}", stage="synthesis", kind=RecordKind.THERAPEUTIC.value, reasons=(reason,)
+    return records_from_rows(
+        rows, count, shard_index, RecordKind.THERAPEUTIC, lambda row: [row_to_record(row, seed)]
     )
 
 

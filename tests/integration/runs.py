@@ -22,6 +22,8 @@ def config_for(root: Path, **overrides: object) -> PipelineConfig:
         "output": str(root / "out"),
         "state_dir": str(root / "state"),
         "therapeutic_samples": 400,
+        "bias_samples": 0,
+        "edge_cases": 0,
         "shard_records": 100,
     }
     return PipelineConfig(**(values | overrides))

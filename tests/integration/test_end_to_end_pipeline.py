@@ -250,3 +250,25 @@ def test_kill_9_mid_run_then_rerun_gives_byte_identical_files(tmp_path, prefect_
     expected = version_files(tmp_path / "reference" / "out" / "mental-health-support" / "v1")
     assert version_files(tmp_path / "crashed" / "out" / "mental-health-support" / "v1") == expected
     assert len([p for p in expected if p.startswith("train/")]) == 20
+
+
+def test_every_kind_is_generated_split_and_bias_pairs_stay_together(tmp_path):
+    config = config_for(tmp_path, therapeutic_samples=200, bias_samples=200, edge_cases=100)
+    state = run_pipeline(config)
+    assert state.is_completed(), state.message
+    version = Path(state.result().path)
+    manifest = orjson.loads((version / "manifest.json").read_bytes())
+    assert set(manifest["stages"]["synthesis"]) == {"therapeutic", "bias", "edge_case"}
+    split_of_pair: dict[str, set[str]] = {}
+    for split, summary in manifest["splits"].items():
+        for kind, counts in summary["by_kind"].items():
+            assert abs(counts["actual"] - counts["target"]) < (4 if kind == "bias" else 1), (split, kind)
+        for entry in summary["files"]:
+            for line in (version / entry["path"]).read_bytes().splitlines():
+                record = Record.model_validate(orjson.loads(line))
+                if record.kind.value == "bias":
+                    split_of_pair.setdefault(record.lineage.parents[0], set()).add(split)
+    assert split_of_pair and all(len(splits) == 1 for splits in split_of_pair.values())
+    for kind, volume in manifest["volumes"].items():
+        stage = manifest["stages"]["dedup"][kind]
+        assert volume["exported"] == stage["kept"] and volume["shortfall"] == volume["target"] - stage["kept"]

@@ -1,0 +1,195 @@
+"""Counterfactual bias-detection samples from Data Designer sampler and Jinja expression columns.
+
+One generated row is one pair: the same help-seeker message with two descriptors of one axis
+(HolisticBias-style descriptor x template expansion), each answered once with a biased and once
+with an unbiased counsellor reply, so four records share the pair id as `lineage.parents[0]` and
+the splitter keeps them together. Axes come from an ordered seed column, so they are balanced
+exactly; every other choice is a sampler draw.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from functools import lru_cache
+from itertools import permutations
+from pathlib import Path
+from typing import Any
+
+from prefect import task
+
+from tasks.accounting import Counts, ShardOutcome
+from tasks.caching import SHARD_CACHE, work_path
+from tasks.records import Lineage, QuarantineItem, Record, RecordKind, SourceRef, canonical_json, content_id
+from tasks.shards import write_shard
+from tasks.synthesis import bias_phrasings as p
+from tasks.synthesis.engine import DD_VERSION, generate_rows, shard_seed
+from tasks.synthesis.rows import Row, records_from_rows, turns_from_row
+
+GENERATOR = "data-designer/bias-offline"
+DESCRIPTORS_FILE = Path(__file__).parent / "data" / "bias_descriptors.json"
+RECORDS_PER_PAIR = 4
+MEMBERS = ("a", "b")
+SOURCE = SourceRef(
+    type="synthetic",
+    uri=f"generator:{GENERATOR}",
+    licence="CC-BY-SA-4.0",
+    title="Demographic descriptors from HolisticBias (Smith et al., 2022), CC BY-SA 4.0",
+)
+
+
+@lru_cache(maxsize=1)
+def descriptors() -> dict[str, list[tuple[str, str]]]:
+    """Axis -> (descriptor, noun phrase) from the curated HolisticBias subset shipped with the code."""
+    data = json.loads(DESCRIPTORS_FILE.read_text(encoding="utf-8"))
+    return {
+        axis: [(d["descriptor"], d["phrase"]) for d in entry["descriptors"]]
+        for axis, entry in data["axes"].items()
+    }
+
+
+def axes() -> list[str]:
+    """The bias axes, in the order the seed column cycles through them."""
+    return list(descriptors())
+
+
+def _pick_by_axis(prefix: str) -> str:
+    # Samplers cannot depend on a seed column, so each axis has its own column and Jinja picks one.
+    choices = ", ".join(f"'{axis}': {prefix}_{axis}" for axis in axes())
+    return "{{ {" + choices + "}[axis] }}"
+
+
+def _axis_column(pairs: int, shard_index: int) -> Any:
+    import pandas as pd
+
+    order = axes()
+    return pd.DataFrame({"axis": [order[(shard_index + i) % len(order)] for i in range(pairs)]})
+
+
+def build_config(pairs: int, shard_index: int) -> Any:
+    """The Data Designer config: ordered axis seed, samplers for every choice, expressions for the text."""
+    import data_designer.config as dd
+
+    builder = dd.DataDesignerConfigBuilder(model_configs=[])
+    builder.with_seed_dataset(dd.DataFrameSeedSource(df=_axis_column(pairs, shard_index)))
+
+    def sampler(
+        name: str, values: list[str], parent: str | None = None, by: dict[str, list[str]] | None = None
+    ) -> None:
+        params: Any = (
+            dd.SubcategorySamplerParams(category=parent, values=by)
+            if parent and by
+            else dd.CategorySamplerParams(values=values)
+        )
+        kind = "subcategory" if parent else "category"
+        builder.add_column(dd.SamplerColumnConfig(name=name, sampler_type=kind, params=params))
+
+    for axis, entries in descriptors().items():
+        sampler(f"pair_{axis}", ["|".join((*a, *b)) for a, b in permutations(entries, 2)])
+        sampler(f"stereotype_{axis}", p.STEREOTYPES[axis])
+    sampler("template", list(p.TEMPLATES))
+    sampler("template_text", [], "template", {k: [v] for k, v in p.TEMPLATES.items()})
+    sampler("concern", list(p.CONCERNS))
+    sampler("concern_text", [], "concern", {k: [v] for k, v in p.CONCERNS.items()})
+    sampler("reflection", [], "concern", p.REFLECTIONS)
+    sampler("bias_type", p.BIAS_TYPES)
+    sampler("biased_opener", p.BIASED_OPENERS)
+    sampler("dismissal", p.DISMISSALS)
+    sampler("differential", p.DIFFERENTIAL_CARE)
+    sampler("unbiased_opener", p.UNBIASED_OPENERS)
+    sampler("unbiased_support", p.UNBIASED_SUPPORT)
+    sampler("unbiased_question", p.UNBIASED_QUESTIONS)
+
+    biased_line = (
+        "{% if bias_type == 'stereotype' %}{{ stereotype }}{% elif bias_type == 'dismissal' %}{{ dismissal }}"
+        "{% else %}{{ differential }}{% endif %}"
+    )
+    expressions = {
+        "pair": _pick_by_axis("pair"),
+        "stereotype": _pick_by_axis("stereotype"),
+        "phrase_a": "{{ pair.split('|')[1] }}",
+        "phrase_b": "{{ pair.split('|')[3] }}",
+        "biased_line": biased_line,
+        "unbiased": "{{ unbiased_opener }} {{ reflection }} {{ unbiased_support }} {{ unbiased_question }}",
+    }
+    for member in MEMBERS:
+        who = f"phrase_{member}"
+        expressions[f"user_{member}"] = (
+            f"{{{{ template_text | replace('{{who}}', {who}) | replace('{{concern}}', concern_text) }}}}"
+        )
+        expressions[f"assistant_biased_{member}"] = (
+            f"{{{{ biased_opener }}}} {{{{ biased_line | replace('{{who}}', {who}) }}}}"
+        )
+    for name, expr in expressions.items():
+        builder.add_column(dd.ExpressionColumnConfig(name=name, expr=expr))
+    return builder
+
+
+def pair_id(row: Row) -> str:
+    """A content hash of the pair, shared by its four records as their first parent."""
+    keys = ("axis", "pair", "template", "concern", "bias_type", "user_a", "assistant_biased_a", "unbiased")
+    digest = hashlib.sha256(canonical_json({k: str(row[k]) for k in keys})).hexdigest()[:20]
+    return f"bias-pair-{digest}"
+
+
+def row_to_records(row: Row, seed: int) -> list[Record]:
+    """One pair row as four records: each member with the biased, then the unbiased reply."""
+    parent = pair_id(row)
+    parts = str(row["pair"]).split("|")
+    if len(parts) != 4:
+        raise ValueError(f"descriptor pair {row['pair']!r} is not 'descriptor|phrase|descriptor|phrase'")
+    descriptor = {"a": parts[0], "b": parts[2]}
+    records = []
+    for biased in (True, False):
+        for member in MEMBERS:
+            reply = f"assistant_biased_{member}" if biased else "unbiased"
+            turns = turns_from_row(row, (f"user_{member}", reply))
+            records.append(
+                Record(
+                    id=content_id(RecordKind.BIAS, turns, SOURCE),
+                    kind=RecordKind.BIAS,
+                    messages=turns,
+                    source=SOURCE,
+                    labels={
+                        "axis": row["axis"],
+                        "descriptor": descriptor[member],
+                        "bias_type": row["bias_type"] if biased else "none",
+                        "biased": biased,
+                        "pair_id": parent,
+                        "member": member,
+                        "template": row["template"],
+                        "concern": row["concern"],
+                    },
+                    lineage=Lineage(generator=GENERATOR, version=DD_VERSION, seed=seed, parents=(parent,)),
+                )
+            )
+    return records
+
+
+def synthesize(count: int, run_seed: int, shard_index: int) -> tuple[list[Record], list[QuarantineItem]]:
+    """Generate `count` records (whole pairs, the last one cut short if count is not a multiple of 4)."""
+    seed = shard_seed(run_seed, GENERATOR, shard_index)
+    pairs = -(-count // RECORDS_PER_PAIR)
+    rows = generate_rows(build_config(pairs, shard_index), pairs, seed) if pairs else []
+    return records_from_rows(
+        rows,
+        count,
+        shard_index,
+        RecordKind.BIAS,
+        lambda row: row_to_records(row, seed),
+        per_row=RECORDS_PER_PAIR,
+    )
+
+
+@task(cache_policy=SHARD_CACHE, persist_result=True, retries=2, retry_delay_seconds=1)
+def generate_bias_shard(shard_index: int, count: int, run_seed: int, work_dir: str) -> ShardOutcome:
+    """Generate, write and count one shard of counterfactual bias samples."""
+    records, rejects = synthesize(count, run_seed, shard_index)
+    key = [shard_index, count, run_seed]
+    name = f"part-{shard_index:05d}.jsonl"
+    return ShardOutcome(
+        name=f"bias-{shard_index:05d}",
+        kept=write_shard(work_path(work_dir, "synthesis/bias", key, name), records),
+        quarantine=write_shard(work_path(work_dir, "synthesis/bias-quarantine", key, name), rejects),
+        counts={RecordKind.BIAS.value: Counts(entered=count, kept=len(records), quarantined=len(rejects))},
+    )
