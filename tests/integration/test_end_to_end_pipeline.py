@@ -219,7 +219,8 @@ def test_a_corrupt_document_is_quarantined_and_the_run_goes_on(tmp_path):
 def cli(root: Path, api_url: str, samples: int) -> subprocess.Popen[bytes]:
     env = os.environ | {"PREFECT_API_URL": api_url, "PREFECT_HOME": str(root / "prefect-home")}
     args = ["--output", str(root / "out"), "--state-dir", str(root / "state")]
-    args += ["--therapeutic-samples", str(samples), "--shard-records", "100"]
+    args += ["--therapeutic-samples", str(samples), "--bias-samples", "0", "--edge-cases", "0"]
+    args += ["--shard-records", "100"]
     return subprocess.Popen(
         [sys.executable, "-m", "flows.full_pipeline", *args],
         cwd=REPO,
