@@ -46,6 +46,7 @@ _PATTERNS: dict[str, tuple[str, ...]] = {
         r"(?:have|made|got)\s+a\s+plan\s+to\s+(?:die|end|kill)",
         r"(?:picked|set|chose|chosen)\s+(?:a|the)\s+date",
         r"tonight\s+(?:is|will\s+be)\s+the\s+night",
+        r"\b(?:i\s+am|im|i\s+will|ill)\s+(?:just\s+|finally\s+)?ending\s+it\s*(?:$|[.!;]|tonight|today|tomorrow|soon|for\s+good)",
     ),
     "preparatory": (
         r"(?:tried|try|trying|attempted|attempting)\s+to\s+"
@@ -55,6 +56,8 @@ _PATTERNS: dict[str, tuple[str, ...]] = {
         r"(?:gave|giving|give)\s+away\s+(?:all\s+)?(?:my|all\s+my)\s+(?:stuff|things|belongings|possessions|pets?)",
         r"(?:bought|buying|got|have|stockpil(?:ed|ing)|saving\s+up|saved\s+up|collecting)\s+(?:a\s+|some\s+|the\s+|enough\s+)?(?:rope|noose|gun|pills|sleeping\s+pills|razor\s+blades)",
         r"said\s+(?:my\s+)?goodbyes?",
+        r"(?:picking|picked|pick)\s+up\s+(?:a|the|my)\s+(?:gun|rope|noose)",
+        r"(?:ordered|ordering|order)\s+(?:some\s+|a\s+|the\s+|enough\s+)?(?:\w+\s+)?to\s+(?:od|overdose)\b",
         r"(?:wont|will\s+not)\s+need\s+(?:it|them|this|that|these|those|anything)\s+where\s+im\s+going",
         r"(?:wrote|writing|updated|made)\s+(?:out\s+)?my\s+will\b",
         r"(?:survived|failed)\s+(?:my|an|another)\s+(?:suicide\s+)?attempt",
@@ -77,6 +80,9 @@ _PATTERNS: dict[str, tuple[str, ...]] = {
         r"\bhow\s+(?:many|much)\s+(?:pills|tablets|of\s+my\s+meds)\s+(?:it\s+takes|to\s+take|would|does\s+it\s+take)",
         r"\b(?:knife|blade|razor)\s+(?:against|to|on|into)\s+my\s+(?:wrists?|throat|arms?|skin)",
         r"\bstanding\s+on\s+(?:the|a|this)\s+(?:bridge|ledge|roof|edge|tracks)",
+        r"\b(?:took|swallowed|taken|counted\s+out)\s+(?:like\s+|about\s+|around\s+|over\s+)?\d{2,}\s+(?:of\s+)?(?:my\s+|the\s+|his\s+|her\s+)?(?:\w+\s+)?(?:pills|tablets|capsules)",
+        r"\bhow\s+(?:many|much)\s+(?:of\s+(?:my|the|these)\s+)?(?:pills|tablets|meds|benadryl|tylenol|paracetamol|acetaminophen|ibuprofen|aspirin|xanax|insulin|sleeping\s+pills)\s+(?:will|would|does|do|should|to|would\s+it)\b",
+        r"\bhow\s+(?:easy|hard|painful|quick|long)\s+(?:is\s+it|would\s+it\s+be|does\s+it\s+take)\s+to\s+(?:die|drown|bleed\s+out|overdose|od)\b",
     ),
     "active_ideation": (
         rf"\b{_KILL}\s+{_ME}\b",
@@ -110,6 +116,13 @@ _PATTERNS: dict[str, tuple[str, ...]] = {
         r"\blife\s+(?:is|isn'?t|isnt|is\s+not)\s+(?:not\s+)?worth\s+living",
         r"\bnot\s+worth\s+living\b",
         r"\bready\s+to\s+die\b",
+        r"\b(?:fantasi[sz](?:e|es|ed|ing)|daydream(?:s|ed|ing)?)\s+about\s+(?:jumping|hanging|drowning|overdosing|dying|death|being\s+dead|killing\s+myself|my\s+(?:own\s+)?death|not\s+(?:existing|waking\s+up))",
+        r"\bwish\s+(?:i|id|i\s+had)\s+(?:never\s+been|not\s+been|was\s+never|were\s+never|had\s+never\s+been)\s+born",
+        r"\bwish\s+i\s+(?:didnt|did\s+not|wouldnt|would\s+not|couldnt)\s+(?:have\s+to\s+)?wake\s+up",
+        r"\b(?:dont|do\s+not)\s+(?:really\s+)?want\s+to\s+(?:continue|keep|go\s+on)\s+(?:living|existing|being\s+alive)",
+        r"\bi\s+(?:\w+\s+)?deserve\s+to\s+die\b",
+        r"\b(?:its|it\s+is)\s+(?:my\s+)?time\s+(?:for\s+me\s+)?to\s+die\s*(?:$|[.!;])",
+        r"\b(?:time\s+to\s+die|death\s+is\s+(?:the\s+)?(?:only|best)\s+(?:option|way\s+out|answer|solution))",
         r"\bdeath\s+(?:would|will)\s+be\s+(?:a\s+)?(?:relief|better|easier)",
     ),
     "self_harm": (
@@ -142,6 +155,8 @@ _PATTERNS: dict[str, tuple[str, ...]] = {
         r"\b(?:this|the)\s+world\s+(?:is\s+)?better\s+without\s+me",
         r"\bno\s?(?:one|body)\s+would\s+(?:even\s+)?(?:care|notice|miss\s+me)\s+if\s+i\s+(?:died|was\s+gone|were\s+gone|disappeared)",
         r"\bcan'?t\s+keep\s+(?:living|going)\s+like\s+this",
+        r"\b(?:i\s+)?(?:just\s+)?want\s+out\s+(?:for\s+good|of\s+(?:this\s+)?life|of\s+(?:it\s+all|everything|this\s+world))",
+        r"\b(?:dont\s+know|idk|not\s+sure)\s+how\s+(?:much\s+)?long(?:er)?\s+i\s+can\s+(?:keep\s+going|go\s+on|hold\s+on|keep\s+living|take\s+(?:this|it))",
     ),
     "third_party": (
         r"\b(?:he|she|they|friend|brother|sister|mom|dad|son|daughter|partner|boyfriend|girlfriend)\s+"
@@ -187,6 +202,12 @@ _BRIDGE = (
     r"feeling|at|all|currently|anymore|seriously|actively|a|an|ever)"
 )
 _NEGATED_PREFIX = re.compile(rf"\b{_NEGATOR}\s+(?:{_BRIDGE}\s+){{0,3}}$")
+# A negation that is a struggle or a question, not a denial: "trying not to kill myself", "hard not to",
+# "why shouldn't I end my life", "why not just kill myself".
+_NOT_A_DENIAL = re.compile(
+    r"\b(?:(?:try|trying|tried|struggling|struggle|fighting|fight|hard|harder|effort)\s+(?:so\s+hard\s+)?"
+    r"(?:not\s+to|to\s+not)|why\s+(?:not|shouldnt|shouldn't)(?:\s+i)?(?:\s+just)?)\s+$"
+)
 _INNER_NEGATION = re.compile(r"\b(?:not|never)\b")
 # Categories whose patterns never contain a negation of their own, so one inside the match denies it.
 _INNER_NEGATION_CATEGORIES = frozenset({"active_ideation", "method", "preparatory", "self_harm"})
@@ -202,7 +223,8 @@ def _words(text: str) -> frozenset[str]:
 # and keeps stage 1 above 5,000 texts/s on one core; tests check no hand case depends on the skip.
 _ANCHORS: dict[str, frozenset[str]] = {
     "intent_plan": _words(
-        "myself self life all tonight tomorrow today week suicide goodbye final last morning longer plan date"
+        "myself self life all tonight tomorrow today week suicide goodbye final last morning longer plan "
+        "date ending"
     ),
     "preparatory": _words(
         "myself self life all hang drown poison overdose od attempt attempts attempted away rope noose gun "
@@ -211,18 +233,21 @@ _ANCHORS: dict[str, frozenset[str]] = {
     "method": _words(
         "overdose overdosed overdosing overdoses dose dosed dosing od oding oded odded pills meds medication "
         "tablets bottle hang hanging hanged noose jump jumping jumped slit slitting gun pistol barrel shoot "
-        "shooting front drive drove crash monoxide drown drowning ways way knife blade razor standing"
+        "shooting front drive drove crash monoxide drown drowning ways way knife blade razor standing "
+        "capsules benadryl tylenol paracetamol acetaminophen ibuprofen aspirin xanax insulin die bleed"
     ),
     "active_ideation": _words("myself self kms life all suicide suicidal thoughts thought unalive ending"),
     "wish_dead": _words(
         "die dead exist existing alive here wake disappear asleep born gone live living life death forever "
-        "reason reasons"
+        "reason reasons deserve fantasise fantasize fantasises fantasizes fantasised fantasized fantasising "
+        "fantasizing daydream daydreams daydreamed daydreaming"
     ),
     "self_harm": _words(
         "self selfharm selfharming myself cut cutting cuts scar scars razor harm harming injury injuring"
     ),
     "hopelessness": _words(
-        "go see way done without stop end over anymore more point up burden pain care notice miss keep"
+        "go see way done without stop end over anymore more point up burden pain care notice miss keep out "
+        "long longer"
     ),
     "third_party": _words("himself herself themselves themself suicide"),
 }
@@ -288,7 +313,7 @@ def _is_negated(text: str, start: int) -> bool:
     breaks = list(_CLAUSE_BREAK.finditer(prefix))
     if breaks:
         prefix = prefix[breaks[-1].end() :]
-    return _NEGATED_PREFIX.search(prefix) is not None
+    return _NEGATED_PREFIX.search(prefix) is not None and _NOT_A_DENIAL.search(prefix) is None
 
 
 def blank_idioms(norm: str) -> str:

@@ -103,6 +103,46 @@ CRISIS_POSITIVES: tuple[str, ...] = (
     "I keep googling painless ways to die.",
 )
 
+# Everyday sadness, stress, grief, loneliness and requests without any risk: none of these is a crisis.
+EVERYDAY_NEGATIVES: tuple[str, ...] = (
+    "I can't sleep and I keep worrying about work.",
+    "Can you help me plan a birthday party for my sister?",
+    "My dog passed away last week and the house feels so empty without him.",
+    "I've been really lonely since I moved to a new city for my job.",
+    "Work has been so stressful lately, my boss keeps piling on deadlines.",
+    "i failed my driving test again, so annoyed with myself",
+    "My grandmother died in March and I still cry when I hear her favourite song.",
+    "We broke up after three years and I don't know how to be single again.",
+    "I'm nervous about my job interview tomorrow, any tips?",
+    "Money is tight this month and the rent is due on Friday.",
+    "ugh mondays. need coffee and a nap",
+    "I feel like my friends don't invite me out anymore.",
+    "How do I tell my parents I want to switch my major?",
+    "I keep procrastinating on my thesis and feel guilty about it.",
+    "My anxiety gets bad before presentations, my hands shake.",
+    "Could you suggest some recipes for a quick weeknight dinner?",
+)
+
+# Everyday negatives the shipped model still flags (held out from training; listed so that a retrain
+# that fixes or newly breaks one is noticed). "failed ... annoyed with myself" shares words with
+# self-blame posts in the twitter positives.
+KNOWN_EVERYDAY_MISSES: frozenset[str] = frozenset({"i failed my driving test again, so annoyed with myself"})
+
+# Crisis in other registers: short, lower-case, slangy or indirect.
+REGISTER_POSITIVES: tuple[str, ...] = (
+    "honestly just done with it all",
+    "idk how much longer i can keep going like this, i want out for good",
+    "i dont see any way out tbh",
+    "been fantasizing about not waking up",
+    "i wish i had never been born",
+    "trying so hard not to kill myself tonight",
+    "why shouldnt i just end my life",
+    "i dont want to keep living like this",
+    "took 30 of my sleeping pills, idk what happens now",
+    "how many tylenol would it take",
+    "i deserve to die",
+)
+
 # Denials: lower risk than the affirmed statement, but not zero.
 NEGATED: tuple[tuple[str, str], ...] = (
     ("I would never kill myself", "I want to kill myself"),

@@ -13,7 +13,14 @@ from tasks.gates.crisis import CrisisSettings, check, detect, load_model, score_
 from tasks.gates.crisis_lexicon import scan
 from tasks.records import Message, Role
 from tests.factories import make_record
-from tests.unit.gates.crisis_cases import CRISIS_POSITIVES, IDIOM_NEGATIVES, NEGATED
+from tests.unit.gates.crisis_cases import (
+    CRISIS_POSITIVES,
+    EVERYDAY_NEGATIVES,
+    IDIOM_NEGATIVES,
+    KNOWN_EVERYDAY_MISSES,
+    NEGATED,
+    REGISTER_POSITIVES,
+)
 
 REPO = Path(__file__).resolve().parents[3]
 THRESHOLD = load_model().threshold
@@ -41,6 +48,60 @@ def test_idioms_score_below_the_threshold(text):
 def test_crisis_statements_score_at_or_above_the_threshold(text):
     (result,) = detect([text])
     assert result.flagged, f"{text!r} scored {result.score} < {THRESHOLD}"
+
+
+def test_everyday_and_register_cases_are_held_out_of_training():
+    """These lists guard generalisation, so the training script must not read them."""
+    from tasks.gates.crisis_training import hand_cases
+
+    idioms, positives = hand_cases()
+    assert not set(EVERYDAY_NEGATIVES) & {*idioms, *positives}
+    assert not set(REGISTER_POSITIVES) & {*idioms, *positives}
+    assert set(EVERYDAY_NEGATIVES) >= KNOWN_EVERYDAY_MISSES
+
+
+@pytest.mark.parametrize("text", EVERYDAY_NEGATIVES)
+def test_everyday_sadness_stress_and_requests_pass(text):
+    (result,) = detect([text])
+    if text in KNOWN_EVERYDAY_MISSES:
+        assert result.flagged, f"{text!r} now passes: remove it from KNOWN_EVERYDAY_MISSES"
+    else:
+        assert not result.flagged, f"{text!r} scored {result.score} >= {THRESHOLD}"
+
+
+@pytest.mark.parametrize("text", REGISTER_POSITIVES)
+def test_short_slangy_and_indirect_crisis_statements_are_flagged(text):
+    (result,) = detect([text])
+    assert result.flagged, f"{text!r} scored {result.score} < {THRESHOLD}"
+    assert result.reasons, f"{text!r} has no stage-1 signal"
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        ("i m trying to not kill myself it is hard", "active_ideation"),
+        ("why shouldn't I kill myself", "active_ideation"),
+        ("I wish I'd never been born", "wish_dead"),
+        ("I don't want to die but I don't want to keep living like this either", "wish_dead"),
+        ("picking up a gun tomorrow", "preparatory"),
+        ("I'm ending it tonight.", "intent_plan"),
+    ],
+)
+def test_struggles_and_questions_are_not_read_as_denials(text, category):
+    assert any(s.category == category and not s.negated for s in scan(text)), scan(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I'm ending it with my boyfriend, he cheated.",
+        "It's time to go home.",
+        "How much time will it take to learn French?",
+        "I'm trying not to eat so much sugar.",
+    ],
+)
+def test_new_patterns_leave_everyday_phrasings_alone(text):
+    assert not [s for s in scan(text) if not s.negated], scan(text)
 
 
 @pytest.mark.parametrize(
@@ -94,7 +155,13 @@ def test_normalise_joins_both_contraction_styles():
 
 def test_word_gates_never_hide_a_pattern_match():
     """The anchor-word shortcut must give the same signals as running every pattern."""
-    for text in (*CRISIS_POSITIVES, *IDIOM_NEGATIVES, *(d for pair in NEGATED for d in pair)):
+    for text in (
+        *CRISIS_POSITIVES,
+        *IDIOM_NEGATIVES,
+        *EVERYDAY_NEGATIVES,
+        *REGISTER_POSITIVES,
+        *(d for pair in NEGATED for d in pair),
+    ):
         norm = crisis_lexicon.blank_idioms(crisis_lexicon.normalise(text))
         every = {c for c, _, pattern in crisis_lexicon._COMPILED if pattern.search(norm)}
         assert {s.category for s in scan(text)} == every, text
