@@ -16,6 +16,7 @@ from flows.sourcing import SourcingResult
 from tasks.accounting import KindCounts, ShardOutcome
 from tasks.caching import SHARD_CACHE, code_version, work_path
 from tasks.export.card import render_card
+from tasks.export.diversity import diversity_report
 from tasks.export.formats import FORMATS, format_shard
 from tasks.export.manifest import build_manifest, plan_files
 from tasks.export.publish import PlannedFile, Published, VersionStore, publish, version_content_id
@@ -113,7 +114,9 @@ def export(
     )
     inputs = [doc.model_dump() for doc in sourced.documents]
     version = code_version()
-    manifest = build_manifest(config, version, inputs, stages, files, gated.kinds_per_split)
+    exported = [ref for refs in splits.values() for ref in refs if ref.records]
+    report = diversity_report(exported)
+    manifest = build_manifest(config, version, inputs, stages, files, gated.kinds_per_split, report)
     card = PlannedFile(path="README.md", shard=write_card(manifest, work))
     manifest["card"] = card.entry().model_dump()
     content_id = version_content_id(inputs, config.content_settings(), version)

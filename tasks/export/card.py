@@ -101,6 +101,25 @@ def render_card(manifest: dict[str, Any], formats: dict[str, str]) -> str:
             [[k, v["target"], v["exported"], v["shortfall"]] for k, v in manifest["volumes"].items()],
         ),
         "",
+        "## Diversity",
+        "",
+        "distinct-n is unique word n-grams over all word n-grams of a kind's messages (higher is more "
+        "varied); label coverage counts the records per value of each categorical label.",
+        "",
+        *_table(
+            ["kind", "records", "distinct-1", "distinct-2", "labels (values covered)"],
+            [
+                [
+                    kind,
+                    d["records"],
+                    d["distinct_1"],
+                    d["distinct_2"],
+                    ", ".join(f"{name} ({len(values)})" for name, values in d["labels"].items()),
+                ]
+                for kind, d in manifest.get("diversity", {}).items()
+            ],
+        ),
+        "",
         "## Sources",
         "",
         *_table(["document", "sha256"], [[i["path"], f"`{i['sha256'][:16]}…`"] for i in manifest["inputs"]]),

@@ -84,6 +84,7 @@ def build_manifest(
     stages: Mapping[str, KindCounts],
     files: Sequence[PlannedFile],
     kinds_per_split: Mapping[str, Mapping[str, int]],
+    diversity: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The manifest body; `publish` adds the version number and content id."""
     return {
@@ -104,4 +105,5 @@ def build_manifest(
         },
         "stages": {stage: as_manifest(counts) for stage, counts in stages.items()},
         "volumes": volumes(config.target_volumes(), kinds_per_split),
+        "diversity": dict(diversity or {}),
     }

@@ -148,8 +148,8 @@ def test_identical_rerun_is_up_to_date_with_every_shard_task_cached(first_run):
     assert state.is_completed() and state.result().up_to_date and state.result().version == 1
     manifest = orjson.loads((root / "out" / "mental-health-support" / "v1" / "manifest.json").read_bytes())
     split_files = sum(len(s["files"]) for s in manifest["splits"].values())
-    # documents + synthesis + clean + plan + route + 3 formats per split file + card
-    shard_task_count = 2 + 4 + 4 + 1 + 4 + 3 * split_files + 1
+    # documents + synthesis + clean + plan + route + 3 formats per split file + diversity + card
+    shard_task_count = 2 + 4 + 4 + 1 + 4 + 3 * split_files + 1 + 1
     states = subflow_task_states(state.state_details.flow_run_id, expected=shard_task_count + 2)
     uncached = ("publish_version", "package_version")  # they ask the store, every time
     shard_tasks = {name: s for name, s in states.items() if not name.startswith(uncached)}
@@ -260,6 +260,8 @@ def test_every_kind_is_generated_split_and_bias_pairs_stay_together(tmp_path):
     version = Path(state.result().path)
     manifest = orjson.loads((version / "manifest.json").read_bytes())
     assert set(manifest["stages"]["synthesis"]) == {"therapeutic", "bias", "edge_case"}
+    assert set(manifest["diversity"]) == {"therapeutic", "bias", "edge_case"}
+    assert len(manifest["diversity"]["bias"]["labels"]["axis"]) == 9
     split_of_pair: dict[str, set[str]] = {}
     for split, summary in manifest["splits"].items():
         for kind, counts in summary["by_kind"].items():

@@ -18,6 +18,14 @@ MANIFEST = {
     "quarantine": {"records": 0, "files": []},
     "duplicates": {"records": 1, "files": []},
     "volumes": {"therapeutic": {"target": 12, "exported": 10, "shortfall": 2}},
+    "diversity": {
+        "therapeutic": {
+            "records": 10,
+            "distinct_1": 0.25,
+            "distinct_2": 0.5,
+            "labels": {"concern": {"grief": 6, "sleep": 4}},
+        }
+    },
 }
 
 
@@ -37,3 +45,4 @@ def test_body_carries_counts_shortfall_sources_and_config():
     assert "| therapeutic | 12 | 10 | 2 |" in card
     assert "| book.txt | `ffffffffffffffff…` |" in card
     assert '"seed": 42' in card and "c0de" in card
+    assert "| therapeutic | 10 | 0.25 | 0.5 | concern (2) |" in card
