@@ -18,13 +18,12 @@ from typing import Any
 
 from prefect import task
 
-from tasks.accounting import Counts, ShardOutcome
-from tasks.caching import SHARD_CACHE, work_path
+from tasks.accounting import ShardOutcome
+from tasks.caching import SHARD_CACHE
 from tasks.records import Lineage, QuarantineItem, Record, RecordKind, SourceRef, canonical_json, content_id
-from tasks.shards import write_shard
 from tasks.synthesis import bias_phrasings as p
 from tasks.synthesis.engine import DD_VERSION, generate_rows, shard_seed
-from tasks.synthesis.rows import Row, records_from_rows, turns_from_row
+from tasks.synthesis.rows import Row, records_from_rows, shard_outcome, turns_from_row
 
 GENERATOR = "data-designer/bias-offline"
 DESCRIPTORS_FILE = Path(__file__).parent / "data" / "bias_descriptors.json"
@@ -184,12 +183,5 @@ def synthesize(count: int, run_seed: int, shard_index: int) -> tuple[list[Record
 @task(cache_policy=SHARD_CACHE, persist_result=True, retries=2, retry_delay_seconds=1)
 def generate_bias_shard(shard_index: int, count: int, run_seed: int, work_dir: str) -> ShardOutcome:
     """Generate, write and count one shard of counterfactual bias samples."""
-    records, rejects = synthesize(count, run_seed, shard_index)
-    key = [shard_index, count, run_seed]
-    name = f"part-{shard_index:05d}.jsonl"
-    return ShardOutcome(
-        name=f"bias-{shard_index:05d}",
-        kept=write_shard(work_path(work_dir, "synthesis/bias", key, name), records),
-        quarantine=write_shard(work_path(work_dir, "synthesis/bias-quarantine", key, name), rejects),
-        counts={RecordKind.BIAS.value: Counts(entered=count, kept=len(records), quarantined=len(rejects))},
-    )
+    generated = synthesize(count, run_seed, shard_index)
+    return shard_outcome(RecordKind.BIAS, shard_index, count, run_seed, work_dir, generated)

@@ -11,13 +11,12 @@ from typing import Any
 
 from prefect import task
 
-from tasks.accounting import Counts, ShardOutcome
-from tasks.caching import SHARD_CACHE, work_path
+from tasks.accounting import ShardOutcome
+from tasks.caching import SHARD_CACHE
 from tasks.records import Lineage, QuarantineItem, Record, RecordKind, SourceRef, content_id
-from tasks.shards import write_shard
 from tasks.synthesis.edge_case_phrasings import CRISIS_TYPES, EDGE_CASES
 from tasks.synthesis.engine import DD_VERSION, generate_rows, shard_seed
-from tasks.synthesis.rows import Row, records_from_rows, turns_from_row
+from tasks.synthesis.rows import Row, records_from_rows, shard_outcome, turns_from_row
 
 GENERATOR = "data-designer/edge-case-offline"
 TURN_COLUMNS = ("user_1", "assistant_1")
@@ -91,14 +90,5 @@ def synthesize(count: int, run_seed: int, shard_index: int) -> tuple[list[Record
 @task(cache_policy=SHARD_CACHE, persist_result=True, retries=2, retry_delay_seconds=1)
 def generate_edge_case_shard(shard_index: int, count: int, run_seed: int, work_dir: str) -> ShardOutcome:
     """Generate, write and count one shard of high-risk edge cases."""
-    records, rejects = synthesize(count, run_seed, shard_index)
-    key = [shard_index, count, run_seed]
-    name = f"part-{shard_index:05d}.jsonl"
-    return ShardOutcome(
-        name=f"edge_case-{shard_index:05d}",
-        kept=write_shard(work_path(work_dir, "synthesis/edge_case", key, name), records),
-        quarantine=write_shard(work_path(work_dir, "synthesis/edge_case-quarantine", key, name), rejects),
-        counts={
-            RecordKind.EDGE_CASE.value: Counts(entered=count, kept=len(records), quarantined=len(rejects))
-        },
-    )
+    generated = synthesize(count, run_seed, shard_index)
+    return shard_outcome(RecordKind.EDGE_CASE, shard_index, count, run_seed, work_dir, generated)

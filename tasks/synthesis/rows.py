@@ -9,7 +9,10 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from tasks.accounting import Counts, ShardOutcome
+from tasks.caching import work_path
 from tasks.records import Message, QuarantineItem, Record, RecordKind, Role
+from tasks.shards import write_shard
 
 Row = dict[str, Any]
 
@@ -59,3 +62,23 @@ def records_from_rows(
         slots.extend(reject(kind, suffix, reason) for suffix in suffixes)
     kept = slots[:count]
     return [s for s in kept if isinstance(s, Record)], [s for s in kept if isinstance(s, QuarantineItem)]
+
+
+def shard_outcome(
+    kind: RecordKind,
+    shard_index: int,
+    count: int,
+    run_seed: int,
+    work_dir: str,
+    generated: tuple[list[Record], list[QuarantineItem]],
+) -> ShardOutcome:
+    """Write one generated shard and its rejects where its inputs address them, with the counts."""
+    records, rejects = generated
+    key = [shard_index, count, run_seed]
+    name = f"part-{shard_index:05d}.jsonl"
+    return ShardOutcome(
+        name=f"{kind.value}-{shard_index:05d}",
+        kept=write_shard(work_path(work_dir, f"synthesis/{kind.value}", key, name), records),
+        quarantine=write_shard(work_path(work_dir, f"synthesis/{kind.value}-quarantine", key, name), rejects),
+        counts={kind.value: Counts(entered=count, kept=len(records), quarantined=len(rejects))},
+    )

@@ -10,13 +10,12 @@ from typing import Any
 
 from prefect import task
 
-from tasks.accounting import Counts, ShardOutcome
-from tasks.caching import SHARD_CACHE, work_path
+from tasks.accounting import ShardOutcome
+from tasks.caching import SHARD_CACHE
 from tasks.records import Lineage, QuarantineItem, Record, RecordKind, SourceRef, content_id
-from tasks.shards import write_shard
 from tasks.synthesis import phrasings as p
 from tasks.synthesis.engine import DD_VERSION, generate_rows, shard_seed
-from tasks.synthesis.rows import records_from_rows, turns_from_row
+from tasks.synthesis.rows import records_from_rows, shard_outcome, turns_from_row
 
 GENERATOR = "data-designer/therapeutic-offline"
 TURN_COLUMNS = ("user_1", "assistant_1", "user_2", "assistant_2")
@@ -94,14 +93,5 @@ def synthesize(count: int, run_seed: int, shard_index: int) -> tuple[list[Record
 @task(cache_policy=SHARD_CACHE, persist_result=True, retries=2, retry_delay_seconds=1)
 def generate_therapeutic_shard(shard_index: int, count: int, run_seed: int, work_dir: str) -> ShardOutcome:
     """Generate, write and count one shard of therapeutic conversations."""
-    records, rejects = synthesize(count, run_seed, shard_index)
-    key = [shard_index, count, run_seed]
-    name = f"part-{shard_index:05d}.jsonl"
-    return ShardOutcome(
-        name=f"therapeutic-{shard_index:05d}",
-        kept=write_shard(work_path(work_dir, "synthesis/therapeutic", key, name), records),
-        quarantine=write_shard(work_path(work_dir, "synthesis/therapeutic-quarantine", key, name), rejects),
-        counts={
-            RecordKind.THERAPEUTIC.value: Counts(entered=count, kept=len(records), quarantined=len(rejects))
-        },
-    )
+    generated = synthesize(count, run_seed, shard_index)
+    return shard_outcome(RecordKind.THERAPEUTIC, shard_index, count, run_seed, work_dir, generated)
