@@ -1,23 +1,17 @@
 """Sensitivity on the shared development data (optional locally, required in CI)."""
 
 import json
-import os
-from pathlib import Path
 
 import pytest
 
 from tasks.gates.crisis import detect
+from tests.shared_data import shared_file
 
-CRISIS_DATA = Path(__file__).parents[3].parent / "shared" / "data" / "crisis"
 FILES = {"twitter": "twitter-suicidal-data.jsonl", "sdcnl": "sdcnl-train.jsonl"}
 
 
 def positives(name: str) -> list[str]:
-    path = CRISIS_DATA / FILES[name]
-    if not path.exists():
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{path} is missing; CI must provide the shared crisis development data")
-        pytest.skip(f"optional development data not present at {path}")
+    path = shared_file(f"crisis/{FILES[name]}")
     rows = (json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip())
     return [row["text"] for row in rows if int(row["label"]) == 1]
 

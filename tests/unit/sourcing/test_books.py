@@ -1,9 +1,7 @@
-import os
 import re
 import shutil
 from pathlib import Path
 
-import pytest
 from lxml import etree
 from pypdf import PdfWriter
 
@@ -11,9 +9,9 @@ from tasks.settings import PassageSettings
 from tasks.sourcing.books import _chapter_text
 from tasks.sourcing.documents import GUTENBERG_LICENCE, discover_documents, read_passages
 from tasks.sourcing.passages import strip_footnote_marks
+from tests.shared_data import shared_file
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "books"
-SHARED_BOOKS = Path(__file__).resolve().parents[3].parent / "shared" / "data" / "books"
 ALICE = "alices-adventures-in-wonderland_carroll.epub"
 VARIETIES = "varieties-of-religious-experience_excerpt_pg621.pdf"
 SETTINGS = PassageSettings()
@@ -130,12 +128,7 @@ def test_discovery_picks_up_books_beside_text(tmp_path):
 
 
 def shared_book(name: str) -> Path:
-    path = SHARED_BOOKS / name
-    if not path.is_file():
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{path} is missing; CI must provide ../shared/data/books")
-        pytest.skip(f"{path} is absent (the shared data folder is not checked out here)")
-    return path
+    return shared_file(f"books/{name}")
 
 
 def test_whole_gutenberg_pdf_reads_every_lecture_without_boilerplate():

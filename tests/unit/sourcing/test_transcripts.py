@@ -1,6 +1,5 @@
 import itertools
 import json
-import os
 import re
 from pathlib import Path
 
@@ -10,9 +9,9 @@ import webvtt
 from tasks.settings import PassageSettings
 from tasks.sourcing.documents import discover_documents, read_passages
 from tasks.sourcing.transcripts import Cue, sentences_of
+from tests.shared_data import shared_file
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "transcripts"
-SHARED_TRANSCRIPTS = Path(__file__).resolve().parents[3].parent / "shared" / "data" / "transcripts"
 SINTEL = "sintel_en_blender-foundation"
 SMALL = PassageSettings(target_chars=200, min_chars=60)
 LOCATOR = re.compile(r"\d\d:\d\d:\d\d\.\d{3}-\d\d:\d\d:\d\d\.\d{3}(, [^,]+)*")
@@ -136,12 +135,7 @@ def seconds(stamp: str) -> float:
 
 
 def shared_transcript(name: str) -> Path:
-    path = SHARED_TRANSCRIPTS / name
-    if not path.is_file():
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{path} is missing; CI must provide ../shared/data/transcripts")
-        pytest.skip(f"{path} is absent (the GPL Talk Python captions are not copied into this repo)")
-    return path
+    return shared_file(f"transcripts/{name}")
 
 
 def test_talk_python_voice_tagged_episode_names_both_speakers():
