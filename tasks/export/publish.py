@@ -67,23 +67,18 @@ class VersionStore(Protocol):
 
     def latest(self) -> tuple[int, dict[str, Any]] | None:
         """The highest published version number and its manifest, or None."""
-        ...
 
     def stage(self, content_id: str, files: Sequence[PlannedFile]) -> None:
         """Put every file where `commit` can publish it from; resumable, verified."""
-        ...
 
     def commit(self, content_id: str, number: int, manifest: bytes) -> bool:
         """Publish the staged files as v{number} with this manifest; False if the number is taken."""
-        ...
 
     def discard(self, content_id: str) -> None:
         """Remove what `stage` left, after another run published the same content first."""
-        ...
 
     def put_package(self, built: Path, name: str) -> str:
         """Store a built ready package under `{dataset}/packages/name`, create-only; returns its URI."""
-        ...
 
     def uri(self, number: int) -> str: ...
 

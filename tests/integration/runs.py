@@ -29,8 +29,10 @@ def config_for(root: Path, **overrides: object) -> PipelineConfig:
     return PipelineConfig(**(values | overrides))
 
 
-def subflow_task_states(parent_flow_run_id: object, expected: int) -> dict[str, str]:
-    """Task run name -> state name for every shard task in the run's subflows.
+def subflow_task_states(parent_flow_run_id: object, expected: int) -> list[tuple[str, str]]:
+    """(task run name, state name) for every task run in the run's subflows.
+
+    A list, not a dict: run names carry a short random suffix, and two can collide.
 
     Task run states reach the API asynchronously (as events), so this waits until `expected`
     task runs are all in a final state.
@@ -49,7 +51,7 @@ def subflow_task_states(parent_flow_run_id: object, expected: int) -> dict[str, 
                     subflow_runs=TaskRunFilterSubFlowRuns(exists_=False),
                 )
             )
-            states = {t.name: t.state.name for t in task_runs if t.state and t.state.is_final()}
+            states = [(t.name, t.state.name) for t in task_runs if t.state and t.state.is_final()]
             if len(states) >= expected or time.monotonic() > deadline:
                 return states
             time.sleep(0.2)

@@ -56,4 +56,4 @@ def test_checkpoints_go_to_s3_and_a_rerun_reuses_them(tmp_path, s3_endpoint, che
     assert again.is_completed() and again.result().up_to_date
     states = subflow_task_states(again.state_details.flow_run_id, expected=shard_tasks + 1)
     uncached = ("publish_version", "package_version")
-    assert {s for name, s in states.items() if not name.startswith(uncached)} == {"Cached"}
+    assert {state for name, state in states if not name.startswith(uncached)} == {"Cached"}
