@@ -23,6 +23,17 @@ class EdgeCase:
     closings: list[str]
 
 
+# How a message opens says nothing about its risk; varying it keeps the set from repeating itself.
+OPENERS = [
+    "",
+    "Hi.",
+    "I need to tell someone this.",
+    "Please just listen for a second.",
+    "I don't really know how to say this.",
+    "Can I ask you something?",
+    "I've never told anyone this.",
+]
+
 CRISIS_TYPES = frozenset(
     {"imminent_suicide_risk", "self_harm_disclosure", "homicidal_ideation", "lethal_means_request"}
 )

@@ -14,7 +14,7 @@ from prefect import task
 from tasks.accounting import ShardOutcome
 from tasks.caching import SHARD_CACHE
 from tasks.records import Lineage, QuarantineItem, Record, RecordKind, SourceRef, content_id
-from tasks.synthesis.edge_case_phrasings import CRISIS_TYPES, EDGE_CASES
+from tasks.synthesis.edge_case_phrasings import CRISIS_TYPES, EDGE_CASES, OPENERS
 from tasks.synthesis.engine import DD_VERSION, generate_rows, shard_seed
 from tasks.synthesis.rows import Row, records_from_rows, shard_outcome, turns_from_row
 
@@ -36,6 +36,11 @@ def build_config() -> Any:
             params=dd.CategorySamplerParams(values=list(EDGE_CASES)),
         )
     )
+    builder.add_column(
+        dd.SamplerColumnConfig(
+            name="opener", sampler_type="category", params=dd.CategorySamplerParams(values=OPENERS)
+        )
+    )
     for part in _PARTS:
         builder.add_column(
             dd.SamplerColumnConfig(
@@ -48,7 +53,7 @@ def build_config() -> Any:
             )
         )
     expressions = {
-        "user_1": "{{ scenarios }} {{ pressures }}",
+        "user_1": "{{ opener }} {{ scenarios }} {{ pressures }}",
         "assistant_1": "{{ acknowledgements }} {{ actions }} {{ closings }}",
     }
     for name, expr in expressions.items():
