@@ -46,6 +46,7 @@ def main() -> None:
     parser.add_argument("--keep", type=Path, help="Keep state and output in this folder")
     options = parser.parse_args()
     root = options.keep or Path(tempfile.mkdtemp(prefix="bench-default-"))
+    root.mkdir(parents=True, exist_ok=True)  # Prefect does not create its home's parents
     try:
         cold, cold_rss = timed_run(root, options.therapeutic_samples)
         cached, cached_rss = timed_run(root, options.therapeutic_samples)
