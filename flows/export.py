@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import hashlib
+import logging
 import os
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from prefect import flow, get_run_logger, task
 from prefect.runtime import flow_run
@@ -24,7 +25,7 @@ from tasks.export.ready_packages import pack, package_name, parse_formats
 from tasks.metadata.store import MetadataStore, UploadLog, resolve_database_url
 from tasks.observe import collect
 from tasks.settings import PipelineConfig
-from tasks.shards import ShardRef
+from tasks.shards import ShardRef, write_file
 from tasks.split import SPLITS
 from tasks.storage.local import LocalVersionStore
 from tasks.storage.s3 import S3Location, S3VersionStore, UploadProgress, is_s3_uri, s3_client
@@ -61,12 +62,7 @@ def publish_version(
 def write_card(manifest: dict, work_dir: str) -> ShardRef:
     """The dataset card, written where the version's other files are staged from."""
     card = render_card(manifest, FORMATS).encode()
-    path = work_path(work_dir, "card", manifest, "README.md")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(card)
-    return ShardRef(
-        path=str(path), records=card.count(b"\n"), sha256=hashlib.sha256(card).hexdigest(), bytes=len(card)
-    )
+    return write_file(work_path(work_dir, "card", manifest, "README.md"), card, card.count(b"\n"))
 
 
 @task(persist_result=False)
@@ -82,6 +78,21 @@ def package_version(
     return version_store(config).put_package(pack(body, by_path.__getitem__, formats, scratch), name)
 
 
+def convert_formats(
+    splits: Mapping[str, list[ShardRef]], work: str, logger: logging.Logger | logging.LoggerAdapter[Any]
+) -> dict[str, dict[str, list[ShardRef]]]:
+    """Every non-empty split shard in every extra format, as {format: {split: [shard, ...]}}."""
+    jobs = [(fmt, split, ref) for fmt in FORMATS for split in SPLITS for ref in splits[split] if ref.records]
+    futures = [
+        (f"{fmt}/{split}/{ref.sha256[:8]}", format_shard.submit(ref, fmt, work)) for fmt, split, ref in jobs
+    ]
+    converted = collect("formats", futures, lambda ref: ref.records, logger)
+    formats: dict[str, dict[str, list[ShardRef]]] = {fmt: {split: [] for split in SPLITS} for fmt in FORMATS}
+    for (fmt, split, _), ref in zip(jobs, converted, strict=True):
+        formats[fmt][split].append(ref)
+    return formats
+
+
 @flow(name="export", log_prints=True)
 def export(
     config: PipelineConfig,
@@ -94,14 +105,7 @@ def export(
     logger = get_run_logger()
     work = str(config.work_dir)
     splits = {split: [r.splits[split] for r in gated.routed] for split in SPLITS}
-    jobs = [(fmt, split, ref) for fmt in FORMATS for split in SPLITS for ref in splits[split] if ref.records]
-    futures = [
-        (f"{fmt}/{split}/{ref.sha256[:8]}", format_shard.submit(ref, fmt, work)) for fmt, split, ref in jobs
-    ]
-    converted = collect("formats", futures, lambda ref: ref.records, logger)
-    formats: dict[str, dict[str, list[ShardRef]]] = {fmt: {split: [] for split in SPLITS} for fmt in FORMATS}
-    for (fmt, split, _), ref in zip(jobs, converted, strict=True):
-        formats[fmt][split].append(ref)
+    formats = convert_formats(splits, work, logger)
     files = plan_files(
         splits=splits,
         quarantine={

@@ -62,6 +62,15 @@ def write_shard(path: Path, items: Iterable[BaseModel | dict[str, object]]) -> S
     return ShardRef(path=str(path), records=count, sha256=digest.hexdigest(), bytes=size)
 
 
+def write_file(path: Path, data: bytes, records: int) -> ShardRef:
+    """Write a shard that is not JSONL (Parquet, a dataset card) atomically, described like any other."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
+    return ShardRef(path=str(path), records=records, sha256=hashlib.sha256(data).hexdigest(), bytes=len(data))
+
+
 def write_parts(
     directory: Path, items: Iterable[BaseModel | dict[str, object]], max_records: int = DEFAULT_SHARD_RECORDS
 ) -> list[ShardRef]:

@@ -6,8 +6,6 @@ chat JSONL: Parquet (a typed schema that `datasets.load_dataset("parquet", ...)`
 
 from __future__ import annotations
 
-import hashlib
-import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -19,7 +17,7 @@ from prefect import task
 
 from tasks.caching import SHARD_CACHE, work_path
 from tasks.records import Record, Role
-from tasks.shards import ShardRef, read_models, write_shard
+from tasks.shards import ShardRef, read_models, write_file, write_shard
 
 FORMATS: dict[str, str] = {"parquet": "parquet", "sharegpt": "jsonl", "alpaca": "jsonl"}
 
@@ -101,15 +99,10 @@ def to_parquet_row(record: Record) -> dict[str, Any]:
 
 def write_parquet(records: Sequence[Record], path: Path) -> ShardRef:
     """One Parquet file, written atomically; same records, same bytes (no timestamps in metadata)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
     table = pa.Table.from_pylist([to_parquet_row(r) for r in records], schema=PARQUET_SCHEMA)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    pq.write_table(table, tmp, compression="zstd")
-    data = tmp.read_bytes()
-    os.replace(tmp, path)
-    return ShardRef(
-        path=str(path), records=len(records), sha256=hashlib.sha256(data).hexdigest(), bytes=len(data)
-    )
+    buffer = pa.BufferOutputStream()
+    pq.write_table(table, buffer, compression="zstd")
+    return write_file(path, buffer.getvalue().to_pybytes(), len(records))
 
 
 _JSONL: dict[str, Callable[[Record], dict[str, Any]]] = {"sharegpt": to_sharegpt, "alpaca": to_alpaca}

@@ -169,7 +169,7 @@ def synthesize(count: int, run_seed: int, shard_index: int) -> tuple[list[Record
     """Generate `count` records (whole pairs, the last one cut short if count is not a multiple of 4)."""
     seed = shard_seed(run_seed, GENERATOR, shard_index)
     pairs = -(-count // RECORDS_PER_PAIR)
-    rows = generate_rows(build_config(pairs, shard_index), pairs, seed) if pairs else []
+    rows = generate_rows(build_config(pairs, shard_index), pairs, seed)
     return records_from_rows(
         rows,
         count,

@@ -86,7 +86,7 @@ def row_to_record(row: Row, seed: int) -> Record:
 def synthesize(count: int, run_seed: int, shard_index: int) -> tuple[list[Record], list[QuarantineItem]]:
     """Generate one shard; rows the engine dropped or malformed become quarantine items."""
     seed = shard_seed(run_seed, GENERATOR, shard_index)
-    rows = generate_rows(build_config(), count, seed) if count else []
+    rows = generate_rows(build_config(), count, seed)
     return records_from_rows(
         rows, count, shard_index, RecordKind.EDGE_CASE, lambda row: [row_to_record(row, seed)]
     )

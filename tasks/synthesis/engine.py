@@ -72,6 +72,8 @@ def generate_rows(builder: Any, count: int, seed: int) -> list[dict[str, Any]]:
     import numpy as np
     from faker import Faker
 
+    if count == 0:  # the engine refuses to build zero rows
+        return []
     designer = _designer()
     with _ENGINE_LOCK:
         random.seed(seed)
