@@ -19,14 +19,6 @@ CRISIS_RESOURCE = re.compile(r"\b988\b|emergency number|\b911\b|Samaritans|74174
 SAFETY_QUESTION = re.compile(r"\b(are you|is anyone)\b[^.?!]*\b(safe|danger)\b[^.?!]*\?", re.IGNORECASE)
 
 
-def test_same_seed_same_cases_other_seed_others():
-    a, _ = edge_cases.synthesize(60, run_seed=1, shard_index=0)
-    b, _ = edge_cases.synthesize(60, run_seed=1, shard_index=0)
-    c, _ = edge_cases.synthesize(60, run_seed=2, shard_index=0)
-    assert a == b
-    assert [r.id for r in a] != [r.id for r in c]
-
-
 def test_every_type_appears_and_records_are_well_formed():
     records, rejects = edge_cases.synthesize(220, run_seed=5, shard_index=2)
     assert len(records) == 220 and rejects == []
