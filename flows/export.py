@@ -25,7 +25,7 @@ from tasks.export.ready_packages import pack, package_name, parse_formats
 from tasks.metadata.store import MetadataStore, UploadLog, resolve_database_url
 from tasks.observe import collect
 from tasks.settings import PipelineConfig
-from tasks.shards import ShardRef, write_file
+from tasks.shards import ShardRef, local_copy, write_file
 from tasks.split import SPLITS
 from tasks.storage.local import LocalVersionStore
 from tasks.storage.s3 import S3Location, S3VersionStore, UploadProgress, is_s3_uri, s3_client
@@ -42,6 +42,12 @@ def version_store(config: PipelineConfig, progress: UploadProgress | None = None
     return LocalVersionStore(Path(config.output).resolve() / config.dataset_name)
 
 
+def local_files(config: PipelineConfig, files: list[PlannedFile]) -> list[PlannedFile]:
+    """The files with every shard on this machine's disk: uploads and packages read local files."""
+    cache = Path(config.state_dir).resolve() / "cache" / "shards"
+    return [f.model_copy(update={"shard": local_copy(f.shard, cache)}) for f in files]
+
+
 @task(persist_result=False)
 def publish_version(
     config: PipelineConfig, content_id: str, files: list[PlannedFile], manifest: dict
@@ -53,7 +59,7 @@ def publish_version(
     metadata = MetadataStore(resolve_database_url(config))
     try:
         progress = UploadLog(metadata, str(flow_run.get_id()))
-        return publish(version_store(config, progress), content_id, files, manifest)
+        return publish(version_store(config, progress), content_id, local_files(config, files), manifest)
     finally:
         metadata.dispose()
 
@@ -73,7 +79,7 @@ def package_version(
     formats = parse_formats(config.package_formats)
     body = manifest | {"version": published.version, "content_id": published.content_id}
     name = package_name(body, formats)
-    by_path = {f.path: Path(f.shard.path) for f in files}
+    by_path = {f.path: Path(f.shard.path) for f in local_files(config, files)}
     scratch = Path(config.state_dir).resolve() / "packages" / f".{name}.{os.getpid()}"
     return version_store(config).put_package(pack(body, by_path.__getitem__, formats, scratch), name)
 

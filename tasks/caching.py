@@ -15,6 +15,7 @@ from typing import Any
 from prefect.cache_policies import INPUTS, TASK_SOURCE, CacheKeyFnPolicy
 
 from tasks.records import canonical_json
+from tasks.storage.work_store import join
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 CODE_DIRS = ("flows", "tasks", "blocks")
@@ -37,10 +38,11 @@ def _code_version_key(_context: Any, _parameters: dict[str, Any]) -> str:
     return code_version()
 
 
-SHARD_CACHE = INPUTS + TASK_SOURCE + CacheKeyFnPolicy(cache_key_fn=_code_version_key)
+CODE_VERSION = CacheKeyFnPolicy(cache_key_fn=_code_version_key)
+SHARD_CACHE = INPUTS + TASK_SOURCE + CODE_VERSION
 
 
-def work_path(work_dir: str, stage: str, key: Any, name: str) -> Path:
+def work_path(work_dir: str, stage: str, key: Any, name: str) -> str:
     """A content-addressed location for a task's output: `{work}/{stage}/{hash(key, code)}/{name}`."""
     digest = hashlib.sha256(canonical_json([code_version(), key])).hexdigest()[:16]
-    return Path(work_dir) / stage / digest / name
+    return join(work_dir, stage, digest, name)

@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 
 from tasks.export.ready_packages import parse_formats
 from tasks.records import canonical_json
+from tasks.storage.work_store import work_location
 
 BUNDLED_SOURCES = Path(__file__).resolve().parent / "sourcing" / "bundled"
 
@@ -124,8 +125,9 @@ class PipelineConfig(BaseModel):
         return hashlib.sha256(canonical_json(self.content_settings())).hexdigest()
 
     @property
-    def work_dir(self) -> Path:
-        return Path(self.state_dir).resolve() / "work"
+    def work_dir(self) -> str:
+        """Where work shards go: beside the checkpoints when they live in a saved block, else state_dir."""
+        return work_location(self.state_dir, self.result_storage)
 
 
 # Defaults that depend on the machine, shown as what they mean rather than what this one has.

@@ -97,7 +97,7 @@ def to_parquet_row(record: Record) -> dict[str, Any]:
     return row
 
 
-def write_parquet(records: Sequence[Record], path: Path) -> ShardRef:
+def write_parquet(records: Sequence[Record], path: str | Path) -> ShardRef:
     """One Parquet file, written atomically; same records, same bytes (no timestamps in metadata)."""
     table = pa.Table.from_pylist([to_parquet_row(r) for r in records], schema=PARQUET_SCHEMA)
     buffer = pa.BufferOutputStream()

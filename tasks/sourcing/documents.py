@@ -15,9 +15,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from prefect import task
+from prefect.cache_policies import INPUTS, TASK_SOURCE
 
 from tasks.accounting import Counts, ShardOutcome
-from tasks.caching import SHARD_CACHE, work_path
+from tasks.caching import CODE_VERSION, work_path
 from tasks.records import Passage, QuarantineItem
 from tasks.settings import PassageSettings
 from tasks.shards import sha256_file, write_shard
@@ -145,7 +146,12 @@ def read_passages(
     return passages, []
 
 
-@task(cache_policy=SHARD_CACHE, persist_result=True, retries=2, retry_delay_seconds=1)
+# The document's sha256 is its content; the folder holding it differs per machine, so it stays out of the
+# key and a checkpoint made on one machine is reused on another.
+DOCUMENT_CACHE = (INPUTS - "sources") + TASK_SOURCE + CODE_VERSION
+
+
+@task(cache_policy=DOCUMENT_CACHE, persist_result=True, retries=2, retry_delay_seconds=1)
 def passages_shard(
     sources: str, document: Document, settings: PassageSettings, work_dir: str
 ) -> ShardOutcome:
