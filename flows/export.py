@@ -115,7 +115,7 @@ def export(
     files = plan_files(
         splits=splits,
         quarantine={
-            "sourcing": [o.quarantine for o in sourced.outcomes],
+            "sourcing": sourced.quarantine,
             "synthesis": [o.quarantine for o in synthesized],
             "preprocess": [c.quarantine for c in gated.cleaned],
         },

@@ -23,15 +23,14 @@ from pydantic import SecretStr, ValidationError
 
 from flows.export import export
 from flows.gating import gating
-from flows.sourcing import sourcing
+from flows.sourcing import DocumentOutcome, sourcing
 from flows.synthesis import synthesis
-from tasks.accounting import KindCounts, ShardOutcome, check_balanced, merge_counts
+from tasks.accounting import KindCounts, check_balanced, merge_counts
 from tasks.caching import code_version
 from tasks.export.publish import Published
 from tasks.metadata.models import DatasetVersion, Run
 from tasks.metadata.store import DocumentRead, MetadataStore, resolve_database_url
 from tasks.settings import PipelineConfig
-from tasks.sourcing.documents import Document
 
 T = TypeVar("T")
 
@@ -81,10 +80,10 @@ def full_pipeline(config: PipelineConfig = PipelineConfig()) -> Published:  # no
         ledger = StageLedger(store, run_id, config)
         sourced, seconds = ledger.run("sourcing", sourcing, config)
         ledger.record({"sourcing": sourced.counts}, seconds)
-        store.record_documents(run_id, _source_documents(sourced.documents, sourced.outcomes))
+        store.record_documents(run_id, _source_documents(sourced.per_document()))
         synthesized, seconds = ledger.run("synthesis", synthesis, config)
         ledger.record({"synthesis": merge_counts(o.counts for o in synthesized)}, seconds)
-        gated, seconds = ledger.run("gating", gating, synthesized, config)
+        gated, seconds = ledger.run("gating", gating, [*sourced.records, *synthesized], config)
         ledger.record({"preprocess": gated.preprocess_counts, "dedup": gated.dedup_counts}, seconds)
         published, _ = ledger.run("export", export, config, sourced, synthesized, gated, ledger.counts)
         if not published.up_to_date:
@@ -101,16 +100,16 @@ def full_pipeline(config: PipelineConfig = PipelineConfig()) -> Published:  # no
         store.dispose()
 
 
-def _source_documents(documents: Sequence[Document], outcomes: Sequence[ShardOutcome]) -> list[DocumentRead]:
+def _source_documents(outcomes: Sequence[DocumentOutcome]) -> list[DocumentRead]:
     return [
         DocumentRead(
-            sha256=doc.sha256,
-            path=doc.path,
-            bytes=doc.bytes,
-            passages=outcome.kept.records,
-            status="quarantined" if outcome.quarantine.records else "read",
+            sha256=o.document.sha256,
+            path=o.document.path,
+            bytes=o.document.bytes,
+            passages=o.kept,
+            status="quarantined" if o.quarantined else "read",
         )
-        for doc, outcome in zip(documents, outcomes, strict=True)
+        for o in outcomes
     ]
 
 

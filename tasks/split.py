@@ -20,9 +20,17 @@ RATIOS: tuple[float, ...] = (0.70, 0.15, 0.15)
 
 
 def group_of(record: Record) -> str:
-    """Records sharing a source document (or a parent conversation) form one group."""
-    if record.source.type != "synthetic":
-        return f"source:{record.source.uri}"
+    """Records that share content form one group, so it never straddles two splits: conversations
+    grounded in the same passage, answers to the same question, variants of one parent conversation.
+
+    The unit is the passage, not the whole book: with a handful of bundled books, book-sized groups
+    would leave whole splits without a grounded record.
+    """
+    source = record.source
+    if source.type == "conversation":
+        return f"conversation:{source.uri}#{record.labels.get('question_id', source.locator)}"
+    if source.type != "synthetic":
+        return f"source:{source.uri}#{source.locator}"
     if record.lineage.parents:
         return f"parent:{record.lineage.parents[0]}"
     return f"record:{record.id}"

@@ -10,7 +10,7 @@ can read becomes a quarantine item with the reason, never an exception that stop
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -66,8 +66,9 @@ READERS: dict[str, Reader] = {
 DOCUMENT_SUFFIXES = tuple(READERS)
 
 
-def discover_documents(sources: Path) -> list[Document]:
-    """Every readable file (text, Markdown, EPUB, PDF, captions) under `sources`, sorted, hashed."""
+def discover_documents(sources: Path, suffixes: Sequence[str] = DOCUMENT_SUFFIXES) -> list[Document]:
+    """Every file under `sources` with one of `suffixes` (by default those the passage readers take),
+    sorted by path and hashed."""
     if not sources.is_dir():
         raise FileNotFoundError(f"sources folder {sources} does not exist; pass --sources DIR")
     return [
@@ -75,7 +76,7 @@ def discover_documents(sources: Path) -> list[Document]:
             path=path.relative_to(sources).as_posix(), sha256=sha256_file(path), bytes=path.stat().st_size
         )
         for path in sorted(sources.rglob("*"))
-        if path.is_file() and path.suffix.lower() in READERS
+        if path.is_file() and path.suffix.lower() in suffixes
     ]
 
 

@@ -1,0 +1,73 @@
+"""One task per conversation file: its conversations as bounded record shards, ready for the gates.
+
+A multi-GB corpus is read once, streamed into shards of `shard_records` items, so memory stays at one
+shard whatever the file's size. Conversations the dataset itself marks as failed (ESConv's
+FailedESConv: low empathy ratings) are refused here, with that reason, rather than trained on.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from prefect import task
+from prefect.cache_policies import INPUTS, TASK_SOURCE
+
+from tasks.accounting import Counts, ShardOutcome
+from tasks.caching import CODE_VERSION, work_path
+from tasks.records import QuarantineItem, Record
+from tasks.shards import write_shard
+from tasks.sourcing.conversations import conversation_shards
+from tasks.sourcing.passages import Document
+
+STAGE = "sourcing"
+NEGATIVE_SAMPLE = "the dataset marks this conversation as a failed (negative) sample; not a training example"
+
+
+def refuse_negative_samples(
+    records: list[Record], rejects: list[QuarantineItem]
+) -> tuple[list[Record], list[QuarantineItem]]:
+    """Move records labelled `negative_sample` to the rejects, keeping file order within each list."""
+    negative = [r for r in records if r.labels.get("negative_sample") is True]
+    refused = [
+        QuarantineItem(
+            id=r.id,
+            stage=STAGE,
+            kind=r.kind.value,
+            reasons=(NEGATIVE_SAMPLE,),
+            record=r.model_dump(mode="json"),
+        )
+        for r in negative
+    ]
+    return [r for r in records if r.labels.get("negative_sample") is not True], rejects + refused
+
+
+# As for passages: the document's sha256 is its content, the folder holding it differs per machine.
+CONVERSATION_CACHE = (INPUTS - "sources") + TASK_SOURCE + CODE_VERSION
+
+
+@task(cache_policy=CONVERSATION_CACHE, persist_result=True, retries=2, retry_delay_seconds=1)
+def conversation_file_shards(
+    sources: str, document: Document, shard_records: int, work_dir: str
+) -> list[ShardOutcome]:
+    """Stream one conversation file into record shards and their quarantine shards, with counts."""
+    outcomes: list[ShardOutcome] = []
+    shards = conversation_shards(Path(sources) / document.path, Path(sources), shard_records)
+    for index, (read, unreadable) in enumerate(shards):
+        records, rejects = refuse_negative_samples(read, unreadable)
+        key = [document, shard_records, index]
+        name = f"part-{index:05d}.jsonl"
+        outcomes.append(
+            ShardOutcome(
+                name=f"{document.path}#{index}",
+                kept=write_shard(work_path(work_dir, "sourcing/conversations", key, name), records),
+                quarantine=write_shard(
+                    work_path(work_dir, "sourcing/conversations-quarantine", key, name), rejects
+                ),
+                counts={
+                    "therapeutic": Counts(
+                        entered=len(records) + len(rejects), kept=len(records), quarantined=len(rejects)
+                    )
+                },
+            )
+        )
+    return outcomes
