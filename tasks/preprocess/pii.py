@@ -1,0 +1,637 @@
+"""PII scrubbing: replaces contact details, identifiers and person names with typed placeholders.
+
+Emails, phone numbers, personal URLs (social profiles, user paths), street addresses, national ids
+(US SSN, UK NI number, Canadian SIN with its checksum) and Luhn-valid card numbers become "[EMAIL]",
+"[PHONE]", "[URL]", "[ADDRESS]", "[ID]" and "[CARD]" in every turn; person names become "[NAME]" in
+user turns. Crisis resources are never touched: 988, 911, 112, 999, 116 123 and 741741 are shorter
+than any phone pattern, the listed helpline numbers and domains are kept explicitly, and bare domains
+("988lifeline.org") are not personal. No NLP model is available, so names come from Faker's bundled
+first-name lists (Latin-script locales) read with context cues ("my name is", "my sister", "said")
+and with words that are also names ("Hope", "Will", "May") needing a strong cue.
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from enum import StrEnum
+from functools import cache, lru_cache, partial
+from typing import NamedTuple
+
+from pydantic import BaseModel, Field
+
+from tasks.records import Message, Record, Role
+
+
+class PiiType(StrEnum):
+    """The kind of PII a placeholder stands for; "[EMAIL]" and so on in scrubbed text."""
+
+    EMAIL = "EMAIL"
+    PHONE = "PHONE"
+    URL = "URL"
+    ADDRESS = "ADDRESS"
+    ID = "ID"
+    CARD = "CARD"
+    NAME = "NAME"
+
+
+# Helplines that are phone-shaped (the short ones, 988 and friends, never match a phone pattern).
+CRISIS_NUMBERS: tuple[str, ...] = (
+    "1-800-273-8255",  # former US National Suicide Prevention Lifeline
+    "1-800-662-4357",  # SAMHSA helpline
+    "1-866-488-7386",  # Trevor Project
+    "1-800-799-7233",  # US National Domestic Violence Hotline
+    "1-800-222-1222",  # US Poison Control
+    "1-833-456-4566",  # Talk Suicide Canada
+    "0800 068 4141",  # Papyrus HOPELINE247 (UK)
+    "0800 58 58 58",  # CALM (UK)
+    "0800 1111",  # Childline (UK)
+)
+CRISIS_DOMAINS: tuple[str, ...] = (
+    "988lifeline.org",
+    "suicidepreventionlifeline.org",
+    "crisistextline.org",
+    "samaritans.org",
+    "thetrevorproject.org",
+    "findahelpline.com",
+    "befrienders.org",
+    "iasp.info",
+    "samhsa.gov",
+    "nimh.nih.gov",
+    "nami.org",
+    "mind.org.uk",
+    "nhs.uk",
+    "who.int",
+    "talksuicide.ca",
+    "lifeline.org.au",
+    "childline.org.uk",
+    "papyrus-uk.org",
+    "thecalmzone.net",
+    "thehotline.org",
+    "poison.org",
+)
+
+
+class PiiSettings(BaseModel):
+    """Settings of PII scrubbing."""
+
+    types: tuple[PiiType, ...] = Field(tuple(PiiType), description="PII types to replace")
+    roles: tuple[Role, ...] = Field(tuple(Role), description="Roles scrubbed for every type but names")
+    name_roles: tuple[Role, ...] = Field(
+        (Role.USER,), description="Roles in which person names are detected and replaced"
+    )
+    propagate_names: bool = Field(
+        True,
+        description="Replace a name found in a scanned turn wherever it recurs in the record, so an "
+        "assistant echoing it does not leak it",
+    )
+    keep_phone_numbers: tuple[str, ...] = Field(CRISIS_NUMBERS, description="Phone numbers never replaced")
+    keep_toll_free: bool = Field(
+        True,
+        description="Keep toll-free numbers (US 800/833/844/855/866/877/888, UK 0800/0808): they belong to "
+        "services such as helplines, not to people",
+    )
+    keep_crisis_context: bool = Field(
+        True,
+        description="Keep a phone number when the text just before it names a crisis service "
+        "(crisis, hotline, helpline, lifeline, suicide, ...)",
+    )
+    keep_domains: tuple[str, ...] = Field(
+        CRISIS_DOMAINS, description="Domains (and their subdomains) whose URLs are never replaced"
+    )
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+# --- URLs and emails ----------------------------------------------------------------------------------
+
+_TLD = r"(?:com|org|net|edu|gov|io|co|uk|us|me|tv|gg|app|ly|be|de|fr|ca|au|nz|ie|info|biz|in|to|link|page|ee)"
+_URL = re.compile(
+    r"\b(?:https?://|www\.)[^\s<>\"'\[\]]+"
+    # A bare domain needs a lower-case top-level domain: "feelings.In" is a missing space, not a URL.
+    rf"|(?<![@\w.\-/])(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+(?-i:{_TLD})\b(?![@\-])(?:/[^\s<>\"'\[\]]*)?",
+    re.IGNORECASE,
+)
+_EMAIL = re.compile(
+    r"(?<![\w.+-])[a-z0-9][a-z0-9._%+-]*@[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}\b"
+    r"|\b[a-z0-9._%+-]+\s*(?:\[at\]|\(at\)|\s+at\s+)\s*[a-z0-9-]+\s*(?:\[dot\]|\(dot\)|\s+dot\s+)\s*"
+    r"(?:com|org|net|edu|co|uk|io|de|fr|ca|au)\b",
+    re.IGNORECASE,
+)
+_SOCIAL = (
+    "facebook.com", "fb.com", "instagram.com", "twitter.com", "x.com", "tiktok.com", "linkedin.com",
+    "youtube.com", "snapchat.com", "t.me", "telegram.me", "wa.me", "onlyfans.com", "pinterest.com",
+    "reddit.com", "github.com", "gitlab.com", "twitch.tv", "soundcloud.com", "venmo.com", "paypal.me",
+    "cash.app", "threads.net", "bsky.app", "mastodon.social", "vk.com", "patreon.com", "ko-fi.com",
+    "linktr.ee", "tumblr.com", "medium.com", "quora.com", "flickr.com", "spotify.com",
+)  # fmt: skip
+# First path segments of social sites that name a feature, not a person.
+_SOCIAL_GENERIC = _words(
+    "help about legal privacy terms policies policy settings login signup explore search hashtag watch "
+    "results playlist embed feed r home i topics trending share sharer jobs company school learning "
+    "business ads blog careers support intent status"
+)
+_PERSONAL_HOSTING = (
+    "tumblr.com", "blogspot.com", "wordpress.com", "substack.com", "github.io", "carrd.co", "neocities.org",
+    "livejournal.com", "deviantart.com", "medium.com",
+)  # fmt: skip
+_USER_PATH = re.compile(
+    r"(?:^|/)(?:~[^/]+|@[^/]+|(?:u|user|users|profile|profiles|people|member|members|author|authors|account|"
+    r"accounts|in|channel|c)/[^/?#]+)",
+    re.IGNORECASE,
+)
+_USER_QUERY = re.compile(
+    r"[?&](?:user|username|uid|userid|user_id|id|email|profile|name|member|account)=", re.I
+)
+_TRAILING = ".,;:!?)'\""
+
+
+def _under(host: str, domains: Iterable[str]) -> bool:
+    return any(host == d or host.endswith("." + d) for d in domains)
+
+
+def _personal_url(url: str, keep_domains: Iterable[str]) -> bool:
+    """True when a URL names a person: a social profile, a personal blog host or a user-ish path."""
+    rest = re.sub(r"^(?:https?://)?(?:www\.)?", "", url, flags=re.IGNORECASE)
+    host, _, path = rest.partition("/")
+    host = host.split(":")[0].split("?")[0].split("#")[0].lower()
+    path = "/" + path if path else rest[len(host) :]
+    if _under(host, keep_domains):
+        return False
+    if any(host.endswith("." + base) for base in _PERSONAL_HOSTING):
+        return True
+    if _under(host, _SOCIAL):
+        first = next((s for s in re.split(r"[/?#&]", path) if s), "")
+        return bool(first) and first.lower() not in _SOCIAL_GENERIC
+    return bool(_USER_PATH.search(path) or _USER_QUERY.search(path))
+
+
+# --- numbers: cards, national ids, phones -----------------------------------------------------------------
+
+_CARD = re.compile(r"(?<![\d-])(?:\d[ -]?){12,18}\d(?![\d-])")
+_SSN = re.compile(r"(?<![\d-])(?!000|666|9\d\d)\d{3}([- ])(?!00)\d{2}\1(?!0000)\d{4}(?![\d-])")
+_SIN = re.compile(r"(?<![\d-])\d{3}([- ])\d{3}\1\d{3}(?![\d-])")
+# A bare nine-digit number is an id only after its name ("my SSN is 123456789").
+_CUED_ID = re.compile(
+    r"(?i:\b(?:ssn|sin|social\s+security(?:\s+(?:number|no))?|social\s+insurance(?:\s+(?:number|no))?)"
+    r"(?:\s+(?:is|was))?\s*[:#]?\s*)\d{9}\b"
+)
+_NI = re.compile(
+    r"\b(?!BG|GB|NK|KN|TN|NT|ZZ)[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z] ?\d{2} ?\d{2} ?\d{2} ?[A-D]\b"
+)
+_NANP = re.compile(
+    r"(?<![\w+])(?:\+?1[\s.-]?)?(?:\(\s*[2-9]\d{2}\s*\)|[2-9]\d{2})[\s.-]?[2-9]\d{2}[\s.-]?\d{4}(?!\w)"
+)
+_INTERNATIONAL = re.compile(r"(?<![\w+])\+[1-9]\d{0,2}(?:[\s.-]?\(\d{1,4}\))?(?:[\s.-]?\d{1,5}){2,6}(?!\w)")
+_NATIONAL = re.compile(r"(?<![\w+])\(?0\d{1,4}\)?(?:[\s.-]?\d{2,4}){2,4}(?!\w)")
+_CRISIS_CONTEXT = re.compile(
+    r"(?i:crisis|hotline|helpline|help\s+line|lifeline|suicide|samaritans|text\s+line|poison\s+control|"
+    r"emergency\s+(?:line|number|services))"
+)
+_US_TOLL_FREE = frozenset({"800", "833", "844", "855", "866", "877", "888"})
+_DATE = re.compile(r"\d{1,4}[./-]\d{1,2}[./-]\d{1,4}")
+
+
+def luhn(digits: str) -> bool:
+    """The Luhn checksum cards and Canadian SINs carry; a random number passes one time in ten."""
+    total = 0
+    for index, char in enumerate(reversed(digits)):
+        value = int(char) * (2 if index % 2 else 1)
+        total += value - 9 if value > 9 else value
+    return total % 10 == 0
+
+
+def _digits(text: str) -> str:
+    return "".join(c for c in text if c.isdigit())
+
+
+def _phone_keys(digits: str) -> set[str]:
+    """The forms a number may be listed in: as written, without the +1 or +44 country code."""
+    keys = {digits}
+    if len(digits) == 11 and digits.startswith("1"):
+        keys.add(digits[1:])
+    if digits.startswith("44"):
+        keys.add("0" + digits[2:])
+    return keys
+
+
+# --- street addresses ---------------------------------------------------------------------------------------
+
+# Abbreviations may carry their full stop ("St."); a full word's full stop ends the sentence.
+_SUFFIX_ANY = (
+    r"(?:street|avenue|road|boulevard|lane|drive|court|place|terrace|way|close|crescent|highway|parkway|square|"
+    r"circle|trail|grove|gardens|mews|row|hill|walk)\b|(?:st|ave|rd|blvd|ln|dr|ct|pl|cres|hwy|pkwy|sq|cir)\b\.?"
+)
+_SUFFIX_PLAIN = (
+    r"(?:street|avenue|road|boulevard|lane|drive|highway|parkway|crescent)\b"
+    r"|(?:st|ave|rd|blvd|ln|hwy|pkwy)\b\.?"
+)
+_NOT_STREET = (
+    r"the|a|an|my|our|your|his|her|their|this|that|down|up|to|of|in|on|at|by|for|and|or|miles?|km|"
+    r"kilomet(?:er|re)s?|minutes?|mins?|hours?|years?|days?|times?|blocks?|more|long|way|lanes?|other|few|"
+    r"many|new|old|extra|separate|different"
+)
+_POSTCODE = r"(?:[A-Z]{1,2}\d[A-Z\d]?|GIR) ?\d[A-Z]{2}"
+_ADDRESS_TAIL = (
+    r"(?:,?\s*(?i:apt|apartment|suite|ste|unit|flat|\#)\.?\s*[\w-]+)?"
+    r"(?:,?\s*[A-Z][a-z]+(?:\s+[A-Z][a-z]+){0,2},?\s+[A-Z]{2}\s+\d{5}(?:-\d{4})?"  # city, state and ZIP
+    r"|,\s*[A-Z][a-z]+(?:\s+[A-Z][a-z]+){0,2})?"
+    rf"(?:,?\s*{_POSTCODE}\b)?"
+)
+_ADDRESS = re.compile(
+    r"\b\d{1,5}[A-Za-z]?\s+(?:(?:[NSEW]\.?|North|South|East|West)\s+)?(?:[A-Z][a-zA-Z'.-]*\s+){1,3}"
+    rf"(?i:{_SUFFIX_ANY}){_ADDRESS_TAIL}"
+    r"|\b\d{1,5}[a-z]?\s+(?:(?:n|s|e|w|north|south|east|west)\.?\s+)?"
+    rf"(?!(?:{_NOT_STREET})\b)[a-z][a-z'.-]*(?:\s+(?!(?:{_NOT_STREET})\b)[a-z][a-z'.-]*)?\s+"
+    rf"(?i:{_SUFFIX_PLAIN})"
+    r"(?=\s*(?:$|[,.;:!?)\n])|\s(?:apt|apartment|suite|unit|flat|in|and|near|by|on|with|where|next|across|"
+    rf"behind|which|that|for|since|so|but|when|to|from|is|was)\b){_ADDRESS_TAIL}"
+    rf"|\b{_POSTCODE}\b"
+    r"|\b(?i:p\.?\s?o\.?\s+box)\s+\d+"
+)
+
+
+# --- person names ------------------------------------------------------------------------------------------
+
+_NAME_LOCALES = (
+    "en_US", "en_GB", "en_IE", "en_NZ", "en_IN", "de_DE", "fr_FR", "es_ES", "es_MX", "it_IT", "pt_BR",
+    "nl_NL", "sv_SE", "no_NO", "da_DK", "fi_FI", "pl_PL", "cs_CZ", "ro_RO", "hu_HU", "tr_TR", "id_ID",
+    "hr_HR", "tw_GH", "zu_ZA",
+)  # fmt: skip
+# Names common enough at the start of an English sentence to trust without another cue.
+_CORE_LOCALES = ("en_US", "en_GB", "en_IE", "en_NZ")
+# Words that are also first names: replaced only after a strong cue ("my friend Hope", "Will said").
+_AMBIGUOUS_WORDS = _words(
+    """
+    will may hope grace faith june joy rose mark bill bob sue pat art rich frank carol dawn summer autumn
+    april august amber ruby crystal jade iris lily lilly daisy violet holly ivy heather hazel olive pearl
+    sky skye storm river brook brooke chase hunter mason taylor cooper baker carter gene guy jack jean miles
+    max ray rob sandy sunny victor virginia georgia carolina dakota paris london chelsea sydney austin
+    dallas houston phoenix jordan lincoln kennedy madison brooklyn florence victoria india indie angel
+    destiny harmony melody patience prudence charity mercy honor honour trinity genesis serenity royal
+    precious star price young king prince duke earl major sterling ward reed wade drew dean don lane van
+    cash penny dot page sage winter ocean rain dusty rusty buddy bud kitty candy ginger honey sugar cherry
+    misty stormy blaze ace chance christian roman norman herb rod nick jan mar sep dec eve noel said long
+    case hall sol tea toy odd us per job lot gun line floor else among ion tan jet god jesus christ lord
+    allah buddha diamond brandy archer piper parker harper ryder tanner savannah sierra raven poppy polly
+    robin willow dale grant kent lance troy scot cruz zion tui te che tai misty mercedes alexa siri josh
+    eden blair blake preston kingston hudson perry quinn rex lee leigh rick sally patty nate
+    """
+)
+_STOP_AFTER_CUE = _words(
+    """
+    i im i'm the a an and but so is was are he she they we you it this that who what when where why how
+    mom mum dad mother father god jesus christ lord ok okay hi hey thanks please yes no not just really
+    christmas easter monday tuesday wednesday thursday friday saturday sunday january february march
+    april may june july august september october november december covid english
+    """
+)
+_RELATIONS = _words(
+    """
+    husband wife partner boyfriend girlfriend bf gf fiance fiancé fiancee fiancée son daughter sister
+    brother mom mum mother dad father friend bestie boss therapist counsellor counselor psychiatrist teacher
+    ex cousin aunt uncle niece nephew grandma grandmother grandpa grandfather granddaughter grandson stepdad
+    stepmom stepmum stepfather stepmother stepson stepdaughter roommate flatmate housemate coworker
+    co-worker colleague neighbour neighbor manager supervisor doctor coach classmate ex-boyfriend
+    ex-girlfriend ex-husband ex-wife sister-in-law brother-in-law mother-in-law father-in-law crush kid
+    child toddler twin
+    """
+)
+_POSSESSIVES = frozenset({"my", "our", "his", "her", "their", "your"})
+_RELATION_ADJECTIVES = _words(
+    "best older younger little big twin new old late dear step eldest oldest youngest middle baby"
+)
+_TITLES = _words(
+    "mr mrs ms mx miss dr doctor prof professor aunt auntie aunty uncle grandma grandpa nana nan coach "
+    "pastor rev reverend officer nurse"
+)
+_AFTER_VERBS = _words(
+    """
+    said says told tells texted messaged called calls asked asks thinks thought wants wanted dumped ghosted
+    blocked cheated yelled screamed shouted abused raped threatened
+    """
+)
+_INTRO_VERBS = frozenset({"named", "called"})
+_PLACE_PREFIXES = _words(
+    "san santa los las el la de saint st south north east west central new fort port lake mount mt cape"
+)
+_PLACE_SUFFIXES = _words(
+    "beach beaches county city island islands state university college hospital park valley bay airport "
+    "street avenue road river mountains"
+)
+# Cities that share a first name and are written alone; states and countries come from Faker.
+_PLACES = _words(
+    "paris london sydney austin dallas houston phoenix florence victoria orlando chester corona covid"
+)
+_ABBREVIATED_TITLES = frozenset({"mr", "mrs", "ms", "mx", "dr", "prof", "rev"})
+_TOKEN = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
+_SENTENCE_GAP = re.compile(r"[.!?\n:;\"“”]")
+
+
+@dataclass(frozen=True)
+class _NameLexicon:
+    first: frozenset[str]
+    core: frozenset[str]
+    last: frozenset[str]
+    ambiguous: frozenset[str]
+
+
+def _latin(name: str) -> bool:
+    return all(c in "-'" or (c.isalpha() and "LATIN" in unicodedata.name(c, "")) for c in name)
+
+
+def _name_forms(names: Iterable[str]) -> set[str]:
+    """Lower-case single-word forms of names (multi-word names split), with accents also stripped."""
+    forms: set[str] = set()
+    for name in names:
+        for part in name.split():
+            if len(part) >= 2 and _latin(part):
+                lower = part.lower()
+                forms.add(lower)
+                forms.add(
+                    "".join(c for c in unicodedata.normalize("NFKD", lower) if not unicodedata.combining(c))
+                )
+    return forms
+
+
+@cache
+def name_lexicon() -> _NameLexicon:
+    """First and last names from Faker's bundled person providers, read once (about half a second)."""
+    first: set[str] = set()
+    core: set[str] = set()
+    last: set[str] = set()
+    for locale in _NAME_LOCALES:
+        provider = importlib.import_module(f"faker.providers.person.{locale}").Provider
+        names = [
+            n
+            for attr in ("first_names", "first_names_male", "first_names_female")
+            for n in getattr(provider, attr, ())
+        ]
+        forms = _name_forms(names)
+        first |= forms
+        if locale in _CORE_LOCALES:
+            core |= forms
+        last |= _name_forms(getattr(provider, "last_names", ()))
+    lorem = importlib.import_module("faker.providers.lorem.en_US").Provider.word_list
+    address = importlib.import_module("faker.providers.address.en_US").Provider
+    places = _PLACES | _name_forms([*address.states, *address.countries])
+    ambiguous = _AMBIGUOUS_WORDS | (first & (set(lorem) | places)) | {n for n in first if len(n) <= 2}
+    return _NameLexicon(frozenset(first), frozenset(core), frozenset(last - set(lorem)), frozenset(ambiguous))
+
+
+class _Token(NamedTuple):
+    start: int
+    end: int
+    word: str
+    lower: str
+    capitalised: bool
+    sentence_start: bool
+
+
+def _tokens(text: str) -> list[_Token]:
+    tokens: list[_Token] = []
+    previous_end = 0
+    previous_lower = ""
+    for match in _TOKEN.finditer(text):
+        word = match.group(0)
+        end = match.end()
+        if word.endswith(("'s", "’s")) and len(word) > 3:
+            word, end = word[:-2], end - 2
+        gap = text[previous_end : match.start()]
+        abbreviated = previous_lower in _ABBREVIATED_TITLES and gap.startswith(".")
+        starts = not tokens or (bool(_SENTENCE_GAP.search(gap)) and not abbreviated)
+        capitalised = word[0].isupper() and not (len(word) > 1 and word.isupper())
+        tokens.append(_Token(match.start(), end, word, word.lower(), capitalised, starts))
+        previous_end, previous_lower = match.end(), word.lower()
+    return tokens
+
+
+def _cue(tokens: list[_Token], i: int) -> str:
+    """The kind of cue right before token i: "intro" ("my name is"), "title" ("Dr."), "relation"
+    ("my sister", "a friend named", "Aunt") or "" for none."""
+    before = [t.lower for t in tokens[max(0, i - 3) : i]]
+    if not before or tokens[i].sentence_start:
+        return ""
+    p1 = before[-1]
+    p2 = before[-2] if len(before) > 1 else ""
+    p3 = before[-3] if len(before) > 2 else ""
+    if (p1 == "is" and p2 == "name" and p3 == "my") or (p1 in {"name's", "names"} and p2 == "my"):
+        return "intro"
+    if p1 == "me" and p2 == "call":
+        return "intro"
+    if p1 in _ABBREVIATED_TITLES and p2 != "tl":  # "Dr. Patel", but not "TL;DR Found ..."
+        return "title"
+    if p1 in _TITLES and p1 not in _ABBREVIATED_TITLES:
+        return "relation"
+    if p1 in _INTRO_VERBS or (
+        p1 in _RELATIONS and (p2 in _POSSESSIVES or (p2 in _RELATION_ADJECTIVES and p3 in _POSSESSIVES))
+    ):
+        return "relation"
+    return ""
+
+
+def _in_place_name(tokens: list[_Token], i: int) -> bool:
+    """ "San Diego", "South America", "Jensen Beach": a name-like word inside a place name."""
+    previous = tokens[i - 1].lower if i > 0 else ""
+    following = tokens[i + 1].lower if i + 1 < len(tokens) else ""
+    return previous in _PLACE_PREFIXES or following in _PLACE_SUFFIXES
+
+
+def _is_name(tokens: list[_Token], i: int, lexicon: _NameLexicon) -> bool:
+    """Whether token i is a person's name, from the name lists and the cues around it.
+
+    A cue lets in any capitalised word after "my name is" or a title, and any listed name after a
+    relation ("my sister Hope"). Without a cue, only capitalised English-locale names that are not also
+    words count; names from other locales need a cue, as many of them are English words ("Marine").
+    """
+    token = tokens[i]
+    lower = token.lower
+    if len(lower) < 2 or lower in _STOP_AFTER_CUE or lower.startswith(("i'", "i’")):
+        return False
+    known = lower in lexicon.first
+    clear = known and lower not in lexicon.ambiguous and len(lower) >= 3
+    cue = _cue(tokens, i)
+    if cue in ("intro", "title"):
+        return token.capitalised or clear
+    if cue == "relation":
+        return (token.capitalised and known) or clear
+    if _in_place_name(tokens, i):
+        return False
+    following = tokens[i + 1].lower if i + 1 < len(tokens) else ""
+    after_cue = following in _AFTER_VERBS or (
+        following == "and" and i + 2 < len(tokens) and tokens[i + 2].lower in {"i", "me"}
+    )
+    if after_cue and known:
+        return token.capitalised or (clear and lower in lexicon.core)
+    if i > 0 and tokens[i - 1].lower in {"i'm", "im"} and not token.sentence_start:
+        return token.capitalised and clear
+    return token.capitalised and clear and lower in lexicon.core
+
+
+def find_names(text: str) -> set[str]:
+    """Lower-case person names (first names and the surnames that follow them) found in `text`."""
+    lexicon = name_lexicon()
+    tokens = _tokens(text)
+    found: set[str] = set()
+    for i, token in enumerate(tokens):
+        # Only a capitalised word or a listed name can be a name: skip the rest before any cue test.
+        if not (token.capitalised or token.lower in lexicon.first) or not _is_name(tokens, i, lexicon):
+            continue
+        found.add(token.lower)
+        following = tokens[i + 1] if i + 1 < len(tokens) else None
+        if (
+            following is not None
+            and following.capitalised
+            and text[token.end : following.start] == " "
+            and following.lower not in lexicon.ambiguous
+            and following.lower not in _STOP_AFTER_CUE
+            and (following.lower in lexicon.last or following.lower in lexicon.first)
+        ):
+            found.add(following.lower)
+    return found
+
+
+def _replace_names(text: str, names: set[str], counts: Counter[str]) -> str:
+    """Every occurrence of a found name becomes "[NAME]"; a lower-case one only for plain English names
+    (so "Marine" found after "my sister" leaves "the marine corps" alone)."""
+    if not names:
+        return text
+    lexicon = name_lexicon()
+    spans: list[tuple[int, int]] = []
+    for token in _tokens(text):
+        plain = token.lower in lexicon.core and token.lower not in lexicon.ambiguous
+        if token.lower in names and (token.capitalised or plain):
+            if spans and text[spans[-1][1] : token.start] == " ":
+                spans[-1] = (spans[-1][0], token.end)  # first name + surname: one placeholder
+            else:
+                spans.append((token.start, token.end))
+    for start, end in reversed(spans):
+        text = f"{text[:start]}[{PiiType.NAME}]{text[end:]}"
+    counts[PiiType.NAME.value] += len(spans)
+    return text
+
+
+# --- the scrubber -------------------------------------------------------------------------------------------
+
+# Whether to keep a match, given the matched text and up to CONTEXT_CHARS of text before it.
+Keep = Callable[[str, str], bool]
+CONTEXT_CHARS = 60
+
+
+def _sub(
+    pattern: re.Pattern[str], kind: PiiType, text: str, counts: Counter[str], keep: Keep | None = None
+) -> str:
+    """Replace each match of `pattern` with the placeholder of `kind`, except those `keep` says to keep."""
+
+    def replace(match: re.Match[str]) -> str:
+        found = match.group(0)
+        core = found.rstrip(_TRAILING) if kind is PiiType.URL else found
+        if keep is not None and keep(core, text[max(0, match.start() - CONTEXT_CHARS) : match.start()]):
+            return found
+        counts[kind.value] += 1
+        return f"[{kind}]{found[len(core) :]}"
+
+    return pattern.sub(replace, text)
+
+
+def _not_card(number: str, _: str) -> bool:
+    digits = _digits(number)
+    return not (13 <= len(digits) <= 19 and luhn(digits))
+
+
+def _not_sin(number: str, _: str) -> bool:
+    return not luhn(_digits(number))
+
+
+@lru_cache(maxsize=8)
+def _kept_numbers(numbers: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(key for number in numbers for key in _phone_keys(_digits(number)))
+
+
+def _toll_free(digits: str) -> bool:
+    national = digits[1:] if len(digits) == 11 and digits.startswith("1") else digits
+    return national[:3] in _US_TOLL_FREE or digits.startswith(("0800", "0808", "44800", "44808"))
+
+
+def _keep_phone(number: str, before: str, low: int, high: int, settings: PiiSettings) -> bool:
+    """Keep what is not a phone (wrong length, a date), listed helplines, toll-free lines and numbers
+    introduced as a crisis service ("the local crisis center is 719-...")."""
+    digits = _digits(number)
+    if not low <= len(digits) <= high or _DATE.fullmatch(number):
+        return True
+    if _phone_keys(digits) & _kept_numbers(settings.keep_phone_numbers):
+        return True
+    if settings.keep_toll_free and _toll_free(digits):
+        return True
+    return settings.keep_crisis_context and _CRISIS_CONTEXT.search(before) is not None
+
+
+def _cued_id(match: re.Match[str], counts: Counter[str]) -> str:
+    found = match.group(0)
+    digits_at = len(found) - 9
+    counts[PiiType.ID.value] += 1
+    return f"{found[:digits_at]}[{PiiType.ID}]"
+
+
+def _scrub_types(text: str, settings: PiiSettings, counts: Counter[str]) -> str:
+    types = frozenset(settings.types)
+    if PiiType.URL in types:
+        text = _sub(
+            _URL, PiiType.URL, text, counts, lambda url, _: not _personal_url(url, settings.keep_domains)
+        )
+    if PiiType.EMAIL in types:
+        text = _sub(_EMAIL, PiiType.EMAIL, text, counts)
+    if PiiType.CARD in types:
+        text = _sub(_CARD, PiiType.CARD, text, counts, _not_card)
+    if PiiType.ID in types:
+        text = _sub(_SSN, PiiType.ID, text, counts)
+        text = _sub(_SIN, PiiType.ID, text, counts, _not_sin)
+        text = _sub(_NI, PiiType.ID, text, counts)
+        text = _CUED_ID.sub(partial(_cued_id, counts=counts), text)
+    if PiiType.PHONE in types:
+        for pattern, low, high in ((_NANP, 10, 11), (_INTERNATIONAL, 8, 15), (_NATIONAL, 9, 11)):
+            keep = partial(_keep_phone, low=low, high=high, settings=settings)
+            text = _sub(pattern, PiiType.PHONE, text, counts, keep)
+    if PiiType.ADDRESS in types:
+        text = _sub(_ADDRESS, PiiType.ADDRESS, text, counts)
+    return text
+
+
+def scrub_text(text: str, settings: PiiSettings, role: Role) -> tuple[str, Counter[str]]:
+    """`text` with the PII its role is scanned for replaced, and how many of each type were replaced."""
+    counts: Counter[str] = Counter()
+    if role in settings.roles:
+        text = _scrub_types(text, settings, counts)
+    if PiiType.NAME in settings.types and role in settings.name_roles:
+        text = _replace_names(text, find_names(text), counts)
+    return text, counts
+
+
+def scrub_record(record: Record, settings: PiiSettings) -> tuple[Record, Counter[str]]:
+    """The record with every message scrubbed (its id kept: it names the original), and the counts."""
+    counts: Counter[str] = Counter()
+    texts = [
+        _scrub_types(m.content, settings, counts) if m.role in settings.roles else m.content
+        for m in record.messages
+    ]
+    names: set[str] = set()
+    if PiiType.NAME in settings.types:
+        for message, text in zip(record.messages, texts, strict=True):
+            if message.role in settings.name_roles:
+                names |= find_names(text)
+    messages = tuple(
+        Message(
+            role=m.role,
+            content=_replace_names(text, names, counts)
+            if settings.propagate_names or m.role in settings.name_roles
+            else text,
+        )
+        for m, text in zip(record.messages, texts, strict=True)
+    )
+    return record.model_copy(update={"messages": messages}), counts
