@@ -117,7 +117,7 @@ def export(
         quarantine={
             "sourcing": sourced.quarantine,
             "synthesis": [o.quarantine for o in synthesized],
-            "preprocess": [c.quarantine for c in gated.cleaned],
+            **gated.quarantine,
         },
         duplicates=[r.duplicates for r in gated.routed],
         formats=formats,
@@ -127,6 +127,10 @@ def export(
     exported = [ref for refs in splits.values() for ref in refs if ref.records]
     report = diversity_report(exported)
     manifest = build_manifest(config, version, inputs, stages, files, gated.kinds_per_split, report)
+    manifest["gates"] = {
+        gate: {k: t.model_dump() for k, t in kinds.items()} for gate, kinds in gated.tallies.items()
+    }
+    manifest["pii_replaced"] = gated.pii
     card = PlannedFile(path="README.md", shard=write_card(manifest, work))
     manifest["card"] = card.entry().model_dump()
     content_id = version_content_id(inputs, config.content_settings(), version)

@@ -23,9 +23,10 @@ from pydantic import SecretStr, ValidationError
 
 from flows.export import export
 from flows.gating import gating
-from flows.sourcing import DocumentOutcome, sourcing
+from flows.journal_research import journal_research, research_deployment_listening
+from flows.sourcing import DocumentOutcome, research_dir, sourcing
 from flows.synthesis import synthesis
-from tasks.accounting import KindCounts, check_balanced, merge_counts
+from tasks.accounting import Counts, GateTallies, KindCounts, check_balanced, merge_counts
 from tasks.caching import code_version
 from tasks.export.publish import Published
 from tasks.metadata.models import DatasetVersion, Run
@@ -54,6 +55,15 @@ class StageLedger:
             raise
         return result, time.monotonic() - started
 
+    def record_gates(self, tallies: GateTallies) -> None:
+        """Each gate's verdicts per kind as a `gate:{name}` row: in = evaluated, kept = passed,
+        quarantined = failed (for the crisis gate, failed means flagged and rerouted)."""
+        for gate, kinds in tallies.items():
+            counts = {
+                k: Counts(entered=t.evaluated, kept=t.passed, quarantined=t.failed) for k, t in kinds.items()
+            }
+            self.store.record_stage(self.run_id, f"gate:{gate}", counts, 0.0, "completed")
+
     def record(self, counts: dict[str, KindCounts], seconds: float) -> None:
         for stage, stage_counts in counts.items():
             check_balanced(stage, stage_counts)
@@ -81,10 +91,20 @@ def full_pipeline(config: PipelineConfig = PipelineConfig()) -> Published:  # no
         sourced, seconds = ledger.run("sourcing", sourcing, config)
         ledger.record({"sourcing": sourced.counts}, seconds)
         store.record_documents(run_id, _source_documents(sourced.per_document()))
+        if sourced.research_queries and config.research and not research_deployment_listening():
+            research = journal_research(sourced.research_queries, research_dir=str(research_dir(config)))
+            logger.info(
+                f"journal research: {research.findings} findings in {research.path}; the next run uses them"
+            )
         synthesized, seconds = ledger.run("synthesis", synthesis, config)
         ledger.record({"synthesis": merge_counts(o.counts for o in synthesized)}, seconds)
-        gated, seconds = ledger.run("gating", gating, [*sourced.records, *synthesized], config)
-        ledger.record({"preprocess": gated.preprocess_counts, "dedup": gated.dedup_counts}, seconds)
+        records = [*sourced.records, *synthesized]
+        gated, seconds = ledger.run("gating", gating, records, sourced.passage_shards, config)
+        ledger.record(
+            {"preprocess": gated.preprocess_counts, "gates": gated.gate_counts, "dedup": gated.dedup_counts},
+            seconds,
+        )
+        ledger.record_gates(gated.tallies)
         published, _ = ledger.run("export", export, config, sourced, synthesized, gated, ledger.counts)
         if not published.up_to_date:
             store.record_version(_dataset_version(config, published, run_id))
@@ -134,6 +154,14 @@ def build_parser() -> argparse.ArgumentParser:
     defaults = PipelineConfig()
     for name, field in PipelineConfig.model_fields.items():
         annotation = field.annotation
+        if annotation is bool:
+            parser.add_argument(
+                f"--{name.replace('_', '-')}",
+                action=argparse.BooleanOptionalAction,
+                default=argparse.SUPPRESS,
+                help=f"{field.description} (default: {'on' if getattr(defaults, name) else 'off'})",
+            )
+            continue
         scalar = next((t for t in (int, str) if t is annotation or t in get_args(annotation)), None)
         if scalar is None and SecretStr in get_args(annotation):
             scalar = str

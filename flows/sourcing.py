@@ -7,18 +7,24 @@ therapeutic record shards that go through the gates with the generated ones.
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
+from typing import Any
 
 from prefect import flow, get_run_logger
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
+from flows.synthesis import shard_plan
 from tasks.accounting import KindCounts, ShardOutcome, merge_counts
 from tasks.observe import collect
+from tasks.records import Passage
 from tasks.settings import PipelineConfig
-from tasks.shards import ShardRef
+from tasks.shards import ShardRef, read_all, sha256_file
 from tasks.sourcing.conversation_files import conversation_file_shards
 from tasks.sourcing.conversations import CONVERSATION_SUFFIXES, is_conversation_file
 from tasks.sourcing.documents import DOCUMENT_SUFFIXES, Document, discover_documents, passages_shard
+from tasks.sourcing.grounding import generate_grounded_shard
+from tasks.sourcing.research import emit_research_request, research_queries, topics_lacking_findings
 
 
 class DocumentOutcome(BaseModel):
@@ -37,23 +43,27 @@ class SourcingResult(BaseModel):
     documents: list[Document]
     passages: list[ShardOutcome]
     conversations: list[ShardOutcome]
+    grounded: list[ShardOutcome] = Field(default_factory=list, description="Conversations citing passages")
+    findings: list[ShardRef] = Field(default_factory=list, description="Findings shards of journal research")
+    research_queries: list[str] = Field(default_factory=list, description="Asked for: topics lacked findings")
 
     @property
     def counts(self) -> KindCounts:
-        return merge_counts(o.counts for o in [*self.passages, *self.conversations])
+        return merge_counts(o.counts for o in [*self.passages, *self.conversations, *self.grounded])
 
     @property
     def records(self) -> list[ShardOutcome]:
         """Record shards this stage hands to the gates."""
-        return self.conversations
+        return [*self.conversations, *self.grounded]
 
     @property
     def passage_shards(self) -> list[ShardRef]:
-        return [o.kept for o in self.passages if o.kept.records]
+        """Every passage this run can ground on: documents' passages and research findings."""
+        return [o.kept for o in self.passages if o.kept.records] + self.findings
 
     @property
     def quarantine(self) -> list[ShardRef]:
-        return [o.quarantine for o in [*self.passages, *self.conversations]]
+        return [o.quarantine for o in [*self.passages, *self.conversations, *self.grounded]]
 
     def per_document(self) -> list[DocumentOutcome]:
         """Each source file with what it gave, for the metadata database's source_documents table."""
@@ -96,4 +106,63 @@ def sourcing(config: PipelineConfig) -> SourcingResult:
         logger,
     )
     conversations = [outcome for shards in per_file for outcome in shards]
-    return SourcingResult(documents=[*texts, *dialogues], passages=passages, conversations=conversations)
+    findings = findings_shards(research_dir(config))
+    queries = request_research(config, findings, logger)
+    grounded = ground_conversations(config, [o.kept for o in passages if o.kept.records] + findings, logger)
+    studies = [
+        Document(path=f"research/{Path(f.path).name}", sha256=f.sha256, bytes=f.bytes) for f in findings
+    ]
+    return SourcingResult(
+        documents=[*texts, *dialogues, *studies],
+        passages=passages,
+        conversations=conversations,
+        grounded=grounded,
+        findings=findings,
+        research_queries=queries,
+    )
+
+
+def ground_conversations(
+    config: PipelineConfig, passages: list[ShardRef], logger: logging.Logger | logging.LoggerAdapter[Any]
+) -> list[ShardOutcome]:
+    """`grounded_conversations` conversations citing the passages, in shards that resume and parallelise."""
+    if not passages:
+        return []
+    plan = shard_plan(config.grounded_conversations, config.shard_records)
+    futures = [
+        (f"grounded-{i:05d}", generate_grounded_shard.submit(passages, i, n, config.seed, config.work_dir))
+        for i, n in plan
+    ]
+    return collect("grounding", futures, lambda o: o.kept.records, logger)
+
+
+def research_dir(config: PipelineConfig) -> Path:
+    """Where journal research writes its findings shards, and where sourcing picks them up."""
+    return Path(config.state_dir).resolve() / "research"
+
+
+def findings_shards(directory: Path) -> list[ShardRef]:
+    """The findings shards journal research has written, described (and later verified) by sha256."""
+    paths = sorted(directory.glob("findings-*.jsonl")) if directory.is_dir() else []
+    return [
+        ShardRef(
+            path=str(p), records=p.read_bytes().count(b"\n"), sha256=sha256_file(p), bytes=p.stat().st_size
+        )
+        for p in paths
+    ]
+
+
+def request_research(
+    config: PipelineConfig, findings: list[ShardRef], logger: logging.Logger | logging.LoggerAdapter[Any]
+) -> list[str]:
+    """Emit `dataset.research.requested` for the configured topics that lack findings; the queries asked."""
+    topics = [t for t in config.research_topics.split(",") if t.strip()]
+    lacking = topics_lacking_findings(
+        topics, list(read_all(findings, Passage)), config.min_findings_per_topic
+    )
+    if not lacking:
+        return []
+    queries = research_queries(lacking)
+    emit_research_request(queries, lacking, resource_id=config.dataset_name)
+    logger.info(f"sourcing: {len(lacking)} topics lack findings ({', '.join(lacking)}); research requested")
+    return queries

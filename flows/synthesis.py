@@ -27,11 +27,16 @@ def shard_plan(total: int, shard_records: int) -> list[tuple[int, int]]:
 
 @flow(name="synthesis", log_prints=True)
 def synthesis(config: PipelineConfig) -> list[ShardOutcome]:
-    """Generate every kind's target volume offline with Data Designer, shard by shard."""
+    """Generate every kind's target volume with Data Designer, shard by shard: offline, or through the
+    configured LLM endpoint, whose lost rows are counted as quarantined shortfall.
+    """
     work = str(config.work_dir)
     futures = []
     for kind, volume in config.target_volumes().items():
+        if kind not in GENERATORS:  # grounded conversations come from sourcing
+            continue
         unit = RECORDS_PER_ROW.get(kind, 1)
         for index, count in shard_plan(volume, config.shard_records - config.shard_records % unit):
-            futures.append((f"{kind}-{index:05d}", GENERATORS[kind].submit(index, count, config.seed, work)))
+            future = GENERATORS[kind].submit(index, count, config.seed, work, config.llm)
+            futures.append((f"{kind}-{index:05d}", future))
     return collect("synthesis", futures, lambda o: o.kept.records, get_run_logger())

@@ -5,10 +5,12 @@ fails the run, because a silent drop is the one bug a data pipeline must never h
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable, Mapping
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from tasks.records import GateVerdict
 from tasks.shards import ShardRef
 
 
@@ -74,3 +76,42 @@ def check_balanced(stage: str, counts: Mapping[str, Counts]) -> None:
 
 def as_manifest(counts: Mapping[str, Counts]) -> dict[str, dict[str, int]]:
     return {kind: c.model_dump(by_alias=True) for kind, c in sorted(counts.items())}
+
+
+class GateTally(BaseModel):
+    """How one gate judged one kind: records evaluated, passed and failed."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    evaluated: int = 0
+    passed: int = 0
+    failed: int = 0
+
+    def __add__(self, other: GateTally) -> GateTally:
+        return GateTally(
+            evaluated=self.evaluated + other.evaluated,
+            passed=self.passed + other.passed,
+            failed=self.failed + other.failed,
+        )
+
+
+GateTallies = dict[str, dict[str, GateTally]]
+
+
+def tally(verdicts: Iterable[tuple[str, GateVerdict]]) -> GateTallies:
+    """Tallies per gate and kind from (kind, verdict) pairs."""
+    out: dict[str, dict[str, GateTally]] = defaultdict(dict)
+    for kind, v in verdicts:
+        out[v.gate][kind] = out[v.gate].get(kind, GateTally()) + GateTally(
+            evaluated=1, passed=int(v.passed), failed=int(not v.passed)
+        )
+    return {gate: dict(sorted(kinds.items())) for gate, kinds in sorted(out.items())}
+
+
+def merge_tallies(parts: Iterable[GateTallies]) -> GateTallies:
+    out: dict[str, dict[str, GateTally]] = defaultdict(dict)
+    for part in parts:
+        for gate, kinds in part.items():
+            for kind, t in kinds.items():
+                out[gate][kind] = out[gate].get(kind, GateTally()) + t
+    return {gate: dict(sorted(kinds.items())) for gate, kinds in sorted(out.items())}

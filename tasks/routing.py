@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from tasks.accounting import Counts, KindCounts, merge_counts
 from tasks.caching import SHARD_CACHE, work_path
 from tasks.preprocess.dedup import Duplicate, Fingerprint, find_duplicates
+from tasks.preprocess.near_dup import find_near_duplicates
 from tasks.records import Contract, Record
 from tasks.shards import ShardRef, read_models, write_shard
 from tasks.split import SPLITS, assign_splits
@@ -41,9 +42,19 @@ class RoutedShard(BaseModel):
     )
 
 
-def plan_routes(shards: Sequence[Sequence[Fingerprint]], seed: int) -> list[list[Route]]:
-    """Global dedup, then a grouped, stratified split of the survivors; one route per line."""
+def plan_routes(
+    shards: Sequence[Sequence[Fingerprint]], seed: int, near_threshold: float | None = None
+) -> list[list[Route]]:
+    """Global exact then near-duplicate removal, then a grouped, stratified split of the survivors."""
     duplicates = find_duplicates(shards)
+    if near_threshold is not None:
+        candidates = (
+            ((shard, line), item.kind, item.id, item.minhash)
+            for shard, prints in enumerate(shards)
+            for line, item in enumerate(prints)
+            if (shard, line) not in duplicates
+        )
+        duplicates.update(find_near_duplicates(candidates, near_threshold))
     survivors = (
         (item.kind, item.group)
         for shard, prints in enumerate(shards)
@@ -78,10 +89,13 @@ def route(records: list[Record], routes: list[Route]) -> tuple[dict[str, list[Re
 
 
 @task(cache_policy=SHARD_CACHE, persist_result=True, retries=2, retry_delay_seconds=1)
-def plan_routes_task(fingerprints: list[ShardRef], seed: int, work_dir: str) -> list[ShardRef]:
+def plan_routes_task(
+    fingerprints: list[ShardRef], seed: int, near_threshold: float | None, work_dir: str
+) -> list[ShardRef]:
     """Read every shard's fingerprints, plan globally, write one route file per shard."""
-    routes = plan_routes([list(read_models(ref, Fingerprint)) for ref in fingerprints], seed)
-    key = [fingerprints, seed]
+    shards = [list(read_models(ref, Fingerprint)) for ref in fingerprints]
+    routes = plan_routes(shards, seed, near_threshold)
+    key = [fingerprints, seed, near_threshold]
     return [
         write_shard(work_path(work_dir, "routing", key, f"routes-{index:05d}.jsonl"), shard_routes)
         for index, shard_routes in enumerate(routes)

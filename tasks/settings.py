@@ -5,6 +5,7 @@ README's configuration table, so the three cannot drift apart.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 from pathlib import Path
 from typing import Any
@@ -12,8 +13,12 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 
 from tasks.export.ready_packages import parse_formats
+from tasks.gates.registry import GateSettings
+from tasks.preprocess.language import LanguageSettings
+from tasks.preprocess.pii import PiiSettings
 from tasks.records import canonical_json
 from tasks.storage.work_store import work_location
+from tasks.synthesis.llm import LlmSettings
 
 BUNDLED_SOURCES = Path(__file__).resolve().parent / "sourcing" / "bundled"
 
@@ -36,6 +41,14 @@ class GatingSettings(BaseModel):
     max_turns: int = Field(40, ge=2, description="Most messages a conversation may have")
     min_turn_chars: int = Field(2, ge=1, description="Shortest allowed message, in characters")
     max_turn_chars: int = Field(4_000, ge=1, description="Longest allowed message, in characters")
+    language: LanguageSettings = Field(default_factory=LanguageSettings)  # type: ignore[arg-type]
+    pii: PiiSettings = Field(default_factory=PiiSettings)
+    near_duplicate_threshold: float | None = Field(
+        0.8,
+        gt=0.0,
+        le=1.0,
+        description="MinHash Jaccard at which two records of one kind are near-twins; unset: off",
+    )
 
 
 RUN_ONLY_FIELDS = {
@@ -67,13 +80,29 @@ class PipelineConfig(BaseModel):
     seed: int = Field(42, ge=0, description="Seed for generation and splitting; same seed, same bytes")
     sources: str = Field(
         str(BUNDLED_SOURCES),
-        description="Folder of documents (.txt .md .epub .pdf .vtt .srt .json3) to read into passages",
+        description="Folder of documents (.txt .md .epub .pdf .vtt .srt .json3, PubMed .xml) read into"
+        " passages and conversation files (.jsonl .json .parquet .csv) read into records",
     )
     therapeutic_samples: int = Field(10_000, ge=0, description="Therapeutic conversations to generate")
     bias_samples: int = Field(
         5_000, ge=0, description="Bias-detection samples to generate (counterfactual pairs, 4 records each)"
     )
     edge_cases: int = Field(1_000, ge=0, description="High-risk and adversarial edge cases to generate")
+    grounded_conversations: int = Field(
+        5_000, ge=0, description="Conversations grounded in (and citing) the source passages to generate"
+    )
+    research_topics: str = Field(
+        "anxiety,low mood,grief,trauma,relationships,work stress,sleep,substance use,self-esteem,loneliness",
+        description="Therapeutic topics (comma-separated) that should be grounded in academic findings",
+    )
+    min_findings_per_topic: int = Field(
+        1, ge=0, description="Findings a topic needs; fewer emits the dataset.research.requested event"
+    )
+    research: bool = Field(
+        False,
+        description="When topics lack findings and no journal-research deployment listens, run the journal"
+        " search in-process (needs network access to the academic APIs)",
+    )
     shard_records: int = Field(1_000, ge=12, le=100_000, description="Records per shard")
     state_dir: str = Field(
         ".pipeline", description="Folder for work shards, task checkpoints and the SQLite metadata DB"
@@ -103,6 +132,12 @@ class PipelineConfig(BaseModel):
     )
     passages: PassageSettings = Field(default_factory=PassageSettings)  # type: ignore[arg-type]
     gating: GatingSettings = Field(default_factory=GatingSettings)  # type: ignore[arg-type]
+    gates: GateSettings = Field(default_factory=GateSettings)  # type: ignore[arg-type]
+    llm: LlmSettings | None = Field(
+        None,
+        description="OpenAI-compatible endpoint whose LLM columns write the synthetic text, with a judge"
+        " column; unset: the offline phrase-library engine",
+    )
 
     def content_settings(self) -> dict[str, Any]:
         """The settings that decide the dataset's bytes; where it runs and writes is left out."""
@@ -119,6 +154,7 @@ class PipelineConfig(BaseModel):
             "therapeutic": self.therapeutic_samples,
             "bias": self.bias_samples,
             "edge_case": self.edge_cases,
+            "grounded": self.grounded_conversations,
         }
 
     def config_hash(self) -> str:
@@ -130,8 +166,26 @@ class PipelineConfig(BaseModel):
         return work_location(self.state_dir, self.result_storage)
 
 
+# Settings models that are unset by default (no nested defaults to list).
+NESTED_OPTIONAL = {"llm"}
 # Defaults that depend on the machine, shown as what they mean rather than what this one has.
 _SHOWN_DEFAULTS = {"sources": "tasks/sourcing/bundled", "workers": "CPU count"}
+
+
+def _rows(model: BaseModel, prefix: str) -> list[tuple[str, str, object, str | None]]:
+    """Table rows of a nested settings model, one per leaf setting, as deployment parameters."""
+    rows: list[tuple[str, str, object, str | None]] = []
+    plain = model.model_dump(mode="json")
+    for name, field in type(model).model_fields.items():
+        value = getattr(model, name)
+        if isinstance(value, BaseModel):
+            rows += _rows(value, f"{prefix}{name}.")
+        else:
+            shown = (
+                plain[name] if isinstance(plain[name], str | int | float | None) else json.dumps(plain[name])
+            )
+            rows.append((f"{prefix}{name}", "(deployment parameter)", shown, field.description))
+    return rows
 
 
 def config_table() -> str:
@@ -141,10 +195,9 @@ def config_table() -> str:
     for name, field in PipelineConfig.model_fields.items():
         value = getattr(defaults, name)
         if isinstance(value, BaseModel):
-            for sub, subfield in type(value).model_fields.items():
-                rows.append(
-                    (f"{name}.{sub}", "(deployment parameter)", getattr(value, sub), subfield.description)
-                )
+            rows += _rows(value, f"{name}.")
+        elif name in NESTED_OPTIONAL:
+            rows.append((name, "(deployment parameter)", "unset", field.description))
         else:
             shown = _SHOWN_DEFAULTS.get(name, "unset" if value is None else value)
             rows.append((name, f"`--{name.replace('_', '-')}`", shown, field.description))

@@ -60,6 +60,32 @@ def _table(header: list[str], rows: list[list[object]]) -> list[str]:
     return lines + ["| " + " | ".join(str(cell) for cell in row) + " |" for row in rows]
 
 
+def _gate_section(manifest: dict[str, Any]) -> list[str]:
+    """Each gate's verdicts per kind, and the PII replaced, when the manifest has them."""
+    gates = manifest.get("gates", {})
+    if not gates:
+        return []
+    pii = ", ".join(f"{kind} {n:,}" for kind, n in manifest.get("pii_replaced", {}).items()) or "none"
+    return [
+        "## Gate verdicts",
+        "",
+        "A failed crisis verdict routes the conversation to the edge-case set (kept only if its reply "
+        "keeps the crisis protocol); every other failed verdict quarantines the record.",
+        "",
+        *_table(
+            ["gate", "kind", "evaluated", "passed", "failed"],
+            [
+                [g, k, t["evaluated"], t["passed"], t["failed"]]
+                for g, kinds in gates.items()
+                for k, t in kinds.items()
+            ],
+        ),
+        "",
+        f"PII replaced by typed placeholders: {pii}.",
+        "",
+    ]
+
+
 def render_card(manifest: dict[str, Any], formats: dict[str, str]) -> str:
     """Markdown with a YAML header; `manifest` is the version's manifest body."""
     splits = manifest["splits"]
@@ -94,6 +120,7 @@ def render_card(manifest: dict[str, Any], formats: dict[str, str]) -> str:
         f"Quarantined records (with reasons): {manifest['quarantine']['records']:,} in `quarantine/`. "
         f"Removed duplicates (each naming its twin): {manifest['duplicates']['records']:,} in `duplicates/`.",
         "",
+        *_gate_section(manifest),
         "## Target volumes",
         "",
         *_table(

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -23,7 +23,7 @@ import scipy.sparse as sp
 from pydantic import BaseModel, Field
 from sklearn.feature_extraction.text import HashingVectorizer
 
-from tasks.gates.crisis_lexicon import Signal, blank_idioms, normalise, scan, signal_features, stage1_score
+from tasks.gates.crisis_lexicon import Analysis, Signal, analyse, signal_features, stage1_score
 from tasks.records import GateVerdict, Record, Role
 
 GATE = "crisis"
@@ -31,6 +31,16 @@ ARTEFACT_DIR = Path(__file__).resolve().parent / "artefacts"
 MODEL_PATH = ARTEFACT_DIR / "crisis_model.npz"
 CARD_PATH = ARTEFACT_DIR / "crisis_model.json"
 DENIAL_DISCOUNT = 0.25
+
+# Function words carry no risk of their own, yet alone they learned large weights from how the sources
+# differ in length and scraping (a short support-chat turn is mostly "to", "it", "am"). They stay in
+# word pairs ("want to", "to die") but get no unigram or character features. Negations and personal
+# pronouns are not here: "not", "never", "me" and "myself" change what a sentence says.
+_FUNCTION_WORDS = """a an the to of in on at for with by from up about into over after and or but so if then
+than as that this these those there it its is are was were be been being am do does did has had will would
+can could should just very really also too some what which who when where how your you he she they them
+we us our his her their im ive id ill"""
+FUNCTION_WORDS: tuple[str, ...] = tuple(_FUNCTION_WORDS.split())
 
 
 class FeatureConfig(BaseModel):
@@ -41,6 +51,9 @@ class FeatureConfig(BaseModel):
     word_bits: int = 18
     char_bits: int = 18
     signal_scale: float = Field(1.0, description="Weight of the stage-1 indicator columns")
+    function_words: tuple[str, ...] = Field(
+        FUNCTION_WORDS, description="Words with no unigram or character features (kept inside word n-grams)"
+    )
 
 
 class CrisisSettings(BaseModel):
@@ -75,35 +88,47 @@ class CrisisModel:
     threshold: float
 
 
-_PUNCTUATION = str.maketrans({c: " " for c in ".;!?,'"})
-
-
 def model_text(text: str) -> str:
-    """Text as the learned stage sees it: normalised, idioms blanked, no punctuation (as one source is)."""
-    return " ".join(blank_idioms(normalise(text)).translate(_PUNCTUATION).split())
+    """Text as the learned stage sees it: normalised, idioms and denied phrases blanked, no punctuation."""
+    return analyse(text).model_text
+
+
+def _word_grams(config: FeatureConfig) -> Callable[[str], list[str]]:
+    """Word n-grams of a model text: unigrams only of content words, longer n-grams of every word."""
+    low, high = config.word_ngrams
+    skip = frozenset(config.function_words)
+
+    def grams(text: str) -> list[str]:
+        words = text.split()
+        out = [w for w in words if w not in skip] if low <= 1 else []
+        for n in range(max(2, low), high + 1):
+            out += [" ".join(words[i : i + n]) for i in range(len(words) - n + 1)]
+        return out
+
+    return grams
 
 
 def _vectorizers(config: FeatureConfig) -> tuple[HashingVectorizer, HashingVectorizer]:
     common: dict[str, Any] = {"alternate_sign": False, "lowercase": False, "norm": "l2", "dtype": np.float32}
-    word = HashingVectorizer(
-        analyzer="word", ngram_range=config.word_ngrams, n_features=2**config.word_bits, **common
-    )
+    word = HashingVectorizer(analyzer=_word_grams(config), n_features=2**config.word_bits, **common)
     char = HashingVectorizer(
         analyzer="char_wb", ngram_range=config.char_ngrams, n_features=2**config.char_bits, **common
     )
     return word, char
 
 
-def featurize(
-    texts: Sequence[str], signals: Sequence[tuple[Signal, ...]], config: FeatureConfig
-) -> sp.csr_matrix:
-    """Sparse design matrix: [word n-grams | char n-grams | stage-1 indicators]; stateless."""
-    cleaned = [model_text(t) for t in texts]
+def featurize(analyses: Sequence[Analysis], config: FeatureConfig) -> sp.csr_matrix:
+    """Sparse design matrix: [word n-grams | char n-grams of content words | stage-1 indicators]."""
+    cleaned = [a.model_text for a in analyses]
+    skip = frozenset(config.function_words)
+    content = [" ".join(w for w in text.split() if w not in skip) for text in cleaned]
     word, char = _vectorizers(config)
-    indicators = np.asarray([signal_features(s) for s in signals], dtype=np.float32).reshape(len(texts), -1)
+    indicators = np.asarray([signal_features(a.signals) for a in analyses], dtype=np.float32).reshape(
+        len(analyses), -1
+    )
     blocks = [
         word.transform(cleaned),
-        char.transform(cleaned),
+        char.transform(content),
         sp.csr_matrix(indicators * config.signal_scale),
     ]
     return sp.hstack(blocks, format="csr")
@@ -142,10 +167,8 @@ def load_model(path: Path = MODEL_PATH, card: Path = CARD_PATH) -> CrisisModel:
     return CrisisModel(config, coef[:split], coef[split:char_end], coef[char_end:], intercept, threshold)
 
 
-def _probabilities(
-    model: CrisisModel, texts: Sequence[str], signals: Sequence[tuple[Signal, ...]]
-) -> np.ndarray:
-    matrix = featurize(texts, signals, model.config)
+def _probabilities(model: CrisisModel, analyses: Sequence[Analysis]) -> np.ndarray:
+    matrix = featurize(analyses, model.config)
     coef = np.concatenate([model.word_coef, model.char_coef, model.signal_coef])
     logits = matrix @ coef + model.intercept
     return 1.0 / (1.0 + np.exp(-np.asarray(logits, dtype=np.float64)))
@@ -155,9 +178,10 @@ def detect(texts: Sequence[str], settings: CrisisSettings | None = None) -> list
     """Score, flag and explain each text; reasons are the stage-1 signals (negated ones marked)."""
     model = load_model()
     threshold = model.threshold if settings is None or settings.threshold is None else settings.threshold
-    signals = [scan(t) for t in texts]
+    analyses = [analyse(t) for t in texts]
+    signals = [a.signals for a in analyses]
     floors = np.asarray([stage1_score(s) for s in signals], dtype=np.float64)
-    scores = combine(_probabilities(model, texts, signals), floors, denied(signals)) if texts else np.zeros(0)
+    scores = combine(_probabilities(model, analyses), floors, denied(signals)) if texts else np.zeros(0)
     return [
         CrisisResult(round(float(score), 6), bool(score >= threshold), tuple(s.label for s in sigs))
         for score, sigs in zip(scores, signals, strict=True)

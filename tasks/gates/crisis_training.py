@@ -36,14 +36,15 @@ from tasks.gates.crisis import (
     combine,
     denied,
     featurize,
-    model_text,
 )
-from tasks.gates.crisis_lexicon import SEVERITY, Signal, scan, stage1_score
+from tasks.gates.crisis_lexicon import SEVERITY, Analysis, analyse, stage1_score
 
 SEED = 20261126
 FOLDS = 5
 TARGET_SENSITIVITY = 0.97
-EVERYDAY_CAP = 4000
+# Everyday texts per source: every ESConv seeker turn (about 19,600) and half of the EmpatheticDialogues
+# subsample. More ordinary distress is what teaches the model that sadness alone is not risk.
+EVERYDAY_CAP = 20000
 DEFAULT_C = 3.0
 CASES_PATH = Path(__file__).resolve().parents[2] / "tests" / "unit" / "gates" / "crisis_cases.py"
 
@@ -60,9 +61,10 @@ SOURCE_MASS: dict[str, float] = {
     "dreaddit": 0.50,
     "sdcnl_depression": 0.10,
     "esconv": 1.00,
+    "esconv_situation": 0.50,
     "empatheticdialogues": 1.00,
     "counselchat": 0.30,
-    "hand_idiom": 0.10,
+    "hand_idiom": 0.20,
 }
 POSITIVE_SOURCES = ("twitter", "sdcnl", "hand_crisis")
 # Everyday conversations mentioning suicide or self-harm are not "no crisis": they are left out
@@ -109,31 +111,70 @@ def _sample(texts: list[str], cap: int, seed: int) -> list[str]:
     return [unique[i] for i in sorted(picks)]
 
 
+# The Reddit posts inside the twitter file were scraped with "I'm" turned into "i am" glued to both
+# neighbours ("tasksi ama disappointment") and every "ill" into "i will" ("mental i willness"). Only its
+# positives carry these marks (1,477 of 3,808, against one negative), so a model trained on them learns
+# the scraper, not the risk: " am" at a word start was its strongest character feature.
+_GLUED_I_AM = re.compile(r"(?<=[a-z])i am(?=[a-z0-9])|\bi am(?=[a-z0-9])")
+_GLUED_I = re.compile(
+    r"(?<=[a-z]{2})i (?=(?:am|was|have|had|want|wanted|dont|cant|feel|felt|think|thought|know|just|ve|m|d|"
+    r"ll|will|would|need|see|hate|love|really|never|guess|do|did|can|could|get|got|wish|tried|try|keep|"
+    r"said|mean|hope|still|also|even|used|started|realized|live|went|go|lost|made|should)\b)"
+)
+_I_WILL_INSIDE = re.compile(r"\bi will(?=[a-z])")
+# "I'm" at the start of a title lost its "i" too ("amkilling myself", "amjust tired", "ama burden").
+_GLUED_AM = re.compile(
+    r"\bam(?=(?:a|the|at|on|out|about|just|so|scared|done|afraid|sick|pretty|gonna|only|here|stuck|probably|"
+    r"ready|always|sure|also|very|never|worried|alone|not|still|tired|literally|really|currently|"
+    r"(?!az|us|end|ass|bl)[a-z]+ing)\b)"
+)
+
+
+def repair_scrape_artefacts(text: str) -> str:
+    """Undo the twitter file's scraping marks: "tasksi ama" -> "tasks i am a", "i willness" -> "illness".
+
+    Training-only: production text has no such marks, and the detector never sees this function.
+    """
+    text = _GLUED_AM.sub("am ", _I_WILL_INSIDE.sub("ill", text))
+    text = _GLUED_I_AM.sub(
+        lambda m: (" " if m.start() and text[m.start() - 1].isalpha() else "") + "i am ", text
+    )
+    return " ".join(_GLUED_I.sub(" i ", text).split())
+
+
 def crisis_examples(folder: Path) -> Iterator[Example]:
     """SDCNL and twitter rows keep their labels; all of Dreaddit is a (stress) negative."""
     for row in _jsonl(folder / "sdcnl-train.jsonl"):
         yield Example(row["text"], int(row["label"]), "sdcnl" if int(row["label"]) else "sdcnl_depression")
     for row in _jsonl(folder / "twitter-suicidal-data.jsonl"):
         yield Example(
-            row["text"], int(row["label"]), "twitter" if int(row["label"]) else "twitter_nonsuicidal"
+            repair_scrape_artefacts(row["text"]),
+            int(row["label"]),
+            "twitter" if int(row["label"]) else "twitter_nonsuicidal",
         )
     for row in _jsonl(folder / "dreaddit.jsonl"):
         yield Example(row["text"], 0, "dreaddit")
 
 
-def esconv_turns(folder: Path, excluded: Counter[str]) -> list[str]:
-    """Seeker turns of ESConv conversations in which no turn mentions suicide or self-harm."""
+def esconv_turns(folder: Path, excluded: Counter[str]) -> tuple[list[str], list[str]]:
+    """Seeker turns and seekers' own problem summaries ("situation") of ESConv conversations in which
+    nothing mentions suicide or self-harm; the summaries are dense, several-sentence accounts of distress.
+    """
     turns: list[str] = []
+    situations: list[str] = []
     for split in ("train", "valid", "test"):
         for conversation in _jsonl(folder / f"{split}.jsonl"):
             dialog = conversation["dialog"]
-            if any(_CRISIS_TOPIC.search(turn["text"]) for turn in dialog):
+            texts = [turn["text"] for turn in dialog] + [conversation["situation"]]
+            if any(_CRISIS_TOPIC.search(text) for text in texts):
                 excluded["esconv conversations"] += 1
                 continue
             turns.extend(
                 t["text"].strip() for t in dialog if t["speaker"] == "usr" and len(t["text"].split()) >= 3
             )
-    return turns
+            if len(conversation["situation"].split()) >= 3:
+                situations.append(conversation["situation"].strip())
+    return turns, situations
 
 
 def counselchat_questions(path: Path, excluded: Counter[str]) -> list[str]:
@@ -185,7 +226,9 @@ def load_corpus(data: Path) -> Corpus:
     crisis, talk = data / "crisis", data / "conversations"
     excluded: Counter[str] = Counter()
     examples = list(crisis_examples(crisis))
-    examples += _everyday("esconv", esconv_turns(talk / "esconv", excluded), SEED)
+    turns, situations = esconv_turns(talk / "esconv", excluded)
+    examples += _everyday("esconv", turns, SEED)
+    examples += _everyday("esconv_situation", situations, SEED + 3)
     examples += _everyday("counselchat", counselchat_questions(_counselchat(talk), excluded), SEED + 1)
     ed_folder = talk / "empatheticdialogues" / "annotated_subsample"
     examples += _everyday("empatheticdialogues", empathetic_texts(ed_folder, excluded), SEED + 2)
@@ -208,10 +251,10 @@ def _counselchat(talk: Path) -> Path:
     return talk / "counselchat" / "20200325_counsel_chat.csv"
 
 
-def duplicate_groups(texts: Sequence[str]) -> np.ndarray:
+def duplicate_groups(analyses: Sequence[Analysis]) -> np.ndarray:
     """Group id per text: texts equal in their first 60 normalised characters share a fold."""
     keys: dict[str, int] = {}
-    return np.asarray([keys.setdefault(model_text(t)[:60], len(keys)) for t in texts])
+    return np.asarray([keys.setdefault(a.model_text[:60], len(keys)) for a in analyses])
 
 
 def sample_weights(sources: Sequence[str]) -> np.ndarray:
@@ -317,7 +360,14 @@ def operating_points(scores: np.ndarray, labels: np.ndarray, sources: np.ndarray
         flags = scores >= threshold
         specificity = {
             source: round(float((~flags[sources == source]).mean()), 4)
-            for source in ("esconv", "empatheticdialogues", "counselchat", "dreaddit", "twitter_nonsuicidal")
+            for source in (
+                "esconv",
+                "esconv_situation",
+                "empatheticdialogues",
+                "counselchat",
+                "dreaddit",
+                "twitter_nonsuicidal",
+            )
         }
         points.append({"target_sensitivity": target, "threshold": threshold, "specificity": specificity})
     return points
@@ -350,10 +400,11 @@ def train(data: Path, c: float, config: FeatureConfig) -> dict[str, Any]:
     labels = np.asarray([e.label for e in corpus.examples])
     sources = np.asarray([e.source for e in corpus.examples])
     print(f"{len(texts)} examples: {dict(sorted(Counter(sources.tolist()).items()))}", flush=True)
-    signals: list[tuple[Signal, ...]] = [scan(t) for t in texts]
+    analyses = [analyse(t) for t in texts]
+    signals = [a.signals for a in analyses]
     floors = np.asarray([stage1_score(s) for s in signals])
-    matrix = featurize(texts, signals, config)
-    probabilities = out_of_fold(matrix, labels, sources, duplicate_groups(texts), c)
+    matrix = featurize(analyses, config)
+    probabilities = out_of_fold(matrix, labels, sources, duplicate_groups(analyses), c)
     metrics = evaluate(
         combine(probabilities, floors, denied(signals)), floors, probabilities, labels, sources
     )

@@ -1,47 +1,75 @@
-"""The first gating pass over a shard: normalise, check chat format, and fingerprint the keepers."""
+"""The first gating pass over a shard: normalise, scrub PII, then check chat format and language.
+
+PII is scrubbed before anything is judged, so a quarantined record never keeps a phone number either.
+"""
 
 from __future__ import annotations
 
-from prefect import task
+from collections import Counter
 
-from tasks.accounting import Counts, ShardOutcome, merge_counts
+from prefect import task
+from pydantic import Field
+
+from tasks.accounting import Counts, GateTallies, ShardOutcome, merge_counts, tally
 from tasks.caching import SHARD_CACHE, work_path
-from tasks.preprocess import chat_format
-from tasks.preprocess.dedup import Fingerprint, fingerprint
+from tasks.preprocess import chat_format, language
 from tasks.preprocess.normalize import normalize_record
-from tasks.records import QuarantineItem, Record
+from tasks.preprocess.pii import scrub_record
+from tasks.records import GateVerdict, QuarantineItem, Record
 from tasks.settings import GatingSettings
 from tasks.shards import ShardRef, read_models, write_shard
-from tasks.split import group_of
 
 STAGE = "preprocess"
 
 
 class CleanedShard(ShardOutcome):
-    """A cleaned shard plus the fingerprints of its keepers, line for line."""
+    """A cleaned shard, the PII replaced in it by type, and how its gates judged it."""
 
-    fingerprints: ShardRef
+    pii: dict[str, int] = Field(default_factory=dict)
+    tallies: GateTallies = Field(default_factory=dict)
 
 
-def clean(records: list[Record], settings: GatingSettings) -> tuple[list[Record], list[QuarantineItem]]:
-    """Normalised records that pass the format gate, and quarantine items for those that fail."""
-    normalised = [normalize_record(r) for r in records]
+def scrub(records: list[Record], settings: GatingSettings) -> tuple[list[Record], Counter[str]]:
+    """Normalised records with PII replaced by typed placeholders, and the replacements by type."""
+    found: Counter[str] = Counter()
+    scrubbed = []
+    for record in records:
+        clean, counts = scrub_record(normalize_record(record), settings.pii)
+        scrubbed.append(clean)
+        found.update(counts)
+    return scrubbed, found
+
+
+def clean(
+    records: list[Record], settings: GatingSettings
+) -> tuple[list[Record], list[QuarantineItem], list[GateVerdict]]:
+    """Records that pass the format and language gates, quarantine items for the rest, every verdict."""
+    judged = list(
+        zip(
+            records,
+            chat_format.check(records, settings),
+            language.check(records, settings.language),
+            strict=True,
+        )
+    )
     kept: list[Record] = []
     rejects: list[QuarantineItem] = []
-    for record, verdict in zip(normalised, chat_format.check(normalised, settings), strict=True):
-        if verdict.passed:
-            kept.append(record.with_verdict(verdict))
-        else:
-            rejects.append(
-                QuarantineItem(
-                    id=record.id,
-                    stage=STAGE,
-                    kind=record.kind.value,
-                    reasons=verdict.reasons,
-                    record=record.with_verdict(verdict).model_dump(mode="json"),
-                )
+    for record, *verdicts in judged:
+        final = record.model_copy(update={"gates": (*record.gates, *verdicts)})
+        failed = [v for v in verdicts if not v.passed]
+        if not failed:
+            kept.append(final)
+            continue
+        rejects.append(
+            QuarantineItem(
+                id=record.id,
+                stage=STAGE,
+                kind=record.kind.value,
+                reasons=tuple(reason for v in failed for reason in v.reasons),
+                record=final.model_dump(mode="json"),
             )
-    return kept, rejects
+        )
+    return kept, rejects, [v for _, *verdicts in judged for v in verdicts]
 
 
 def count_by_kind(
@@ -55,15 +83,16 @@ def count_by_kind(
 
 @task(cache_policy=SHARD_CACHE, persist_result=True, retries=2, retry_delay_seconds=1)
 def clean_shard(shard: ShardRef, name: str, settings: GatingSettings, work_dir: str) -> CleanedShard:
-    """Clean one shard and write its keepers, its rejects and the keepers' fingerprints."""
-    records = list(read_models(shard, Record))
-    kept, rejects = clean(records, settings)
-    prints = [Fingerprint(fp=fingerprint(r), id=r.id, kind=r.kind.value, group=group_of(r)) for r in kept]
+    """Clean one shard and write its keepers and its rejects."""
+    records, pii = scrub(list(read_models(shard, Record)), settings)
+    kept, rejects, verdicts = clean(records, settings)
+    kinds = [r.kind.value for r in records for _ in range(2)]
     key = [shard, settings]
     return CleanedShard(
         name=name,
         kept=write_shard(work_path(work_dir, STAGE, key, "kept.jsonl"), kept),
         quarantine=write_shard(work_path(work_dir, STAGE, key, "quarantine.jsonl"), rejects),
-        fingerprints=write_shard(work_path(work_dir, STAGE, key, "fingerprints.jsonl"), prints),
         counts=count_by_kind(records, kept, rejects),
+        pii=dict(sorted(pii.items())),
+        tallies=tally(zip(kinds, verdicts, strict=True)),
     )

@@ -22,6 +22,7 @@ class Fingerprint(Contract):
     id: str
     kind: str
     group: str
+    minhash: tuple[int, ...] = ()
 
 
 def fingerprint(record: Record) -> str:

@@ -27,14 +27,18 @@ from abc import ABC, abstractmethod
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any, ClassVar
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import httpx
 import orjson
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 
 from tasks.records import Passage, QuarantineItem, canonical_json
-from tasks.sourcing.passages import Document, make_passage
+from tasks.sourcing.passages import Document, UnreadableDocument, make_passage
+
+if TYPE_CHECKING:
+    from tasks.settings import PassageSettings
 
 logger = logging.getLogger(__name__)
 
@@ -895,3 +899,17 @@ def search(
 ) -> AcademicResult:
     """`search_all` for callers that are not async (it starts its own event loop)."""
     return asyncio.run(search_all(queries, max_per_query, settings or AcademicSettings(), client))
+
+
+# --- recorded answers as source documents ------------------------------------------------------------
+
+
+def read_pubmed_xml(path: Path, document: Document, settings: PassageSettings) -> list[Passage]:
+    """Finding passages of a saved efetch answer (`.xml` in the sources folder): a recorded search
+    grounds a run offline. Papers without an abstract have nothing to cite and are left out."""
+    try:
+        root = ET.parse(path).getroot()
+        findings = parse_pubmed_articles(root)
+    except (ET.ParseError, ServiceError) as error:
+        raise UnreadableDocument(f"not a PubMed efetch XML answer ({error})") from error
+    return [finding_passage(f) for f in findings if f.abstract]

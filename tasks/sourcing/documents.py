@@ -22,7 +22,7 @@ from tasks.caching import CODE_VERSION, work_path
 from tasks.records import Passage, QuarantineItem
 from tasks.settings import PassageSettings
 from tasks.shards import sha256_file, write_shard
-from tasks.sourcing import books, transcripts
+from tasks.sourcing import academic, books, transcripts
 from tasks.sourcing.passages import (
     GUTENBERG_END,
     GUTENBERG_LICENCE,
@@ -62,6 +62,7 @@ READERS: dict[str, Reader] = {
     ".srt": transcripts.read_srt,
     ".json": transcripts.read_json3,
     ".json3": transcripts.read_json3,
+    ".xml": academic.read_pubmed_xml,
 }
 DOCUMENT_SUFFIXES = tuple(READERS)
 

@@ -198,8 +198,8 @@ CONCERNS: dict[str, dict[str, list[str]]] = {
         ],
         "feeling": [
             "Evenings are the hardest, when it's quiet.",
-            "I feel like nobody would notice if I disappeared for a week.",
-            "I want to reach out but I worry I'll be a burden.",
+            "I can go a whole week without anyone asking how I am.",
+            "I want to reach out but I worry I'll be bothering people.",
             "I feel like I've forgotten how to make friends.",
         ],
         "detail": [
@@ -305,11 +305,17 @@ STRATEGY_RESPONSES = {
     ],
 }
 
+# Each closing acknowledges the second message and invites more (the EARS spec asks every reply for
+# both; see docs/guides/EMPATHY_RESPONSE_STYLE.md).
 CLOSINGS = [
-    "Whatever you decide, you don't have to figure it all out at once.",
-    "I'm here to keep talking about it whenever you want.",
-    "Go at whatever pace feels right for you.",
-    "",
+    "That sounds really hard, and I'm glad you told me more. What feels most important to talk about next?",
+    "It makes sense that this is weighing on you. How does that sit with you?",
+    "I can hear how much this has been on your mind. What do you make of that?",
+    "That's a lot to carry, and you don't have to sort it all out at once. What would you like to focus on first?",
+    "Thank you for trusting me with that; it sounds exhausting. Would you like to say more about what that's been like?",
+    "It sounds like this has been building for a while. What feels most pressing for you right now?",
+    "I really appreciate you sharing that, it sounds painful. How are you feeling as we talk about it?",
+    "That sounds like a heavy load to be holding. Where would you like to go from here?",
 ]
 
 SEVERITIES = ["mild", "moderate", "significant"]

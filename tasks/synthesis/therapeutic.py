@@ -1,7 +1,9 @@
-"""Therapeutic support conversations from Data Designer sampler and Jinja expression columns.
+"""Therapeutic support conversations from Data Designer sampler columns, offline or through an LLM.
 
 Samplers pick the presenting concern, severity, support strategy and the concern-specific
-situation, feeling and detail; expression columns compose the four turns from the phrase library.
+situation, feeling and detail. Offline, expression columns compose the four turns from the phrase
+library; with an LLM endpoint configured, LLM columns write them from the same sampled scenario and a
+judge column scores the conversation's empathy and safety.
 """
 
 from __future__ import annotations
@@ -9,23 +11,49 @@ from __future__ import annotations
 from typing import Any
 
 from prefect import task
+from pydantic import SecretStr
 
+from blocks.llm_provider import resolve_api_key
 from tasks.accounting import ShardOutcome
 from tasks.caching import SHARD_CACHE
 from tasks.records import Lineage, QuarantineItem, Record, RecordKind, SourceRef, content_id
 from tasks.synthesis import phrasings as p
-from tasks.synthesis.engine import DD_VERSION, generate_rows, shard_seed
+from tasks.synthesis.engine import (
+    Origin,
+    explain_drops,
+    generate_llm_rows,
+    generate_rows,
+    llm_origin,
+    llm_work_dir,
+    offline_origin,
+    shard_seed,
+)
+from tasks.synthesis.llm import (
+    SEEKER,
+    STYLE,
+    LlmSettings,
+    conversation_text,
+    judge_column,
+    judge_labels,
+    model_configs,
+    text_column,
+)
 from tasks.synthesis.rows import records_from_rows, shard_outcome, turns_from_row
 
 GENERATOR = "data-designer/therapeutic-offline"
 TURN_COLUMNS = ("user_1", "assistant_1", "user_2", "assistant_2")
+JUDGE_COLUMN = "judge"
+OFFLINE = offline_origin(GENERATOR)
 
 
-def build_config() -> Any:
-    """The Data Designer config: samplers for every choice, expressions for every turn."""
+def build_config(llm: LlmSettings | None = None) -> Any:
+    """The Data Designer config: samplers for every choice; offline, expressions compose each turn from
+    the phrase library; with `llm`, the endpoint writes each turn from the same sampled scenario (and a
+    Faker persona) and a judge column scores the conversation.
+    """
     import data_designer.config as dd
 
-    builder = dd.DataDesignerConfigBuilder(model_configs=[])
+    builder = dd.DataDesignerConfigBuilder(model_configs=model_configs(llm) if llm else [])
 
     def category(name: str, values: list[str]) -> None:
         builder.add_column(
@@ -48,6 +76,9 @@ def build_config() -> Any:
     category("strategy", p.STRATEGIES)
     for part in ("situation", "feeling", "detail"):
         subcategory(part, "concern", {c: v[part] for c, v in p.CONCERNS.items()})
+    if llm:
+        _add_llm_turns(builder)
+        return builder
     subcategory("reflection", "concern", p.REFLECTIONS)
     subcategory("strategy_move", "strategy", p.STRATEGY_RESPONSES)
     category("opener", p.OPENERS)
@@ -67,31 +98,94 @@ def build_config() -> Any:
     return builder
 
 
-def row_to_record(row: dict[str, Any], seed: int) -> Record:
-    """One generated row as a chat record; raises ValueError if a turn came out empty."""
+def _add_llm_turns(builder: Any) -> None:
+    import data_designer.config as dd
+
+    # Only age, sex, occupation and marital status reach a prompt: Faker's birth date follows the clock.
+    builder.add_column(
+        dd.SamplerColumnConfig(
+            name="persona",
+            sampler_type="person_from_faker",
+            params=dd.PersonFromFakerSamplerParams(age_range=[18, 85]),
+        )
+    )
+    who = (
+        "{{ persona.age }}-year-old {{ persona.sex | lower }},"
+        " {{ persona.marital_status | replace('_', ' ') }}, working as {{ persona.occupation }}"
+    )
+    so_far = conversation_text([("Person", "user_1"), ("Counsellor", "assistant_1"), ("Person", "user_2")])
+    prompts = {
+        "user_1": (
+            SEEKER,
+            f"You are a {who}, living with {{{{ severity }}}} {{{{ concern }}}}. In 2 to 4 sentences, write"
+            " your first message to a support counsellor. Build it on this situation: {{ situation }}."
+            " And this feeling: {{ feeling }}",
+        ),
+        "assistant_1": (
+            STYLE,
+            "The person wrote:\n{{ user_1 }}\n\nWrite the counsellor's first reply in 2 to 4 sentences:"
+            " reflect what they said, validate it, and ask one open question.",
+        ),
+        "user_2": (
+            SEEKER,
+            f"You are a {who}. The conversation so far:\nPerson: {{{{ user_1 }}}}\n"
+            "Counsellor: {{ assistant_1 }}\n\nWrite your reply in 1 to 3 sentences, adding this detail:"
+            " {{ detail }}",
+        ),
+        "assistant_2": (
+            STYLE,
+            f"The conversation so far:\n{so_far}\n\nWrite the counsellor's next reply in 2 to 5 sentences,"
+            " using this support strategy: {{ strategy | replace('_', ' ') }}.",
+        ),
+    }
+    for name, (system, prompt) in prompts.items():
+        builder.add_column(text_column(name, prompt, system))
+    transcript = conversation_text(
+        [(("Person" if c.startswith("user") else "Counsellor"), c) for c in TURN_COLUMNS]
+    )
+    builder.add_column(
+        judge_column(JUDGE_COLUMN, f"Rate the counsellor in this conversation.\n\n{transcript}")
+    )
+
+
+def row_to_record(row: dict[str, Any], seed: int, origin: Origin = OFFLINE) -> Record:
+    """One generated row as a chat record; raises ValueError if a turn or the judge's verdict is malformed."""
     turns = turns_from_row(row, TURN_COLUMNS)
-    source = SourceRef(type="synthetic", uri=f"generator:{GENERATOR}", licence="Apache-2.0")
+    source = SourceRef(type="synthetic", uri=f"generator:{origin.generator}", licence="Apache-2.0")
+    labels = {"concern": row["concern"], "severity": row["severity"], "strategy": row["strategy"]}
     return Record(
         id=content_id(RecordKind.THERAPEUTIC, turns, source),
         kind=RecordKind.THERAPEUTIC,
         messages=turns,
         source=source,
-        labels={"concern": row["concern"], "severity": row["severity"], "strategy": row["strategy"]},
-        lineage=Lineage(generator=GENERATOR, version=DD_VERSION, seed=seed),
+        labels=(labels | judge_labels(row, JUDGE_COLUMN)) if origin.judged else labels,
+        lineage=Lineage(generator=origin.generator, version=origin.version, seed=seed),
     )
 
 
-def synthesize(count: int, run_seed: int, shard_index: int) -> tuple[list[Record], list[QuarantineItem]]:
+def synthesize(
+    count: int, run_seed: int, shard_index: int, llm: LlmSettings | None = None, key: SecretStr | None = None
+) -> tuple[list[Record], list[QuarantineItem]]:
     """Generate one shard; rows the engine dropped or malformed become quarantine items."""
     seed = shard_seed(run_seed, GENERATOR, shard_index)
-    rows = generate_rows(build_config(), count, seed)
-    return records_from_rows(
-        rows, count, shard_index, RecordKind.THERAPEUTIC, lambda row: [row_to_record(row, seed)]
+    builder = build_config(llm)
+    origin, failure = OFFLINE, None
+    if llm is None:
+        rows = generate_rows(builder, count, seed)
+    else:
+        run = generate_llm_rows(builder, count, seed, llm, key)
+        rows, origin, failure = run.rows, llm_origin(GENERATOR, llm, builder), run.failure
+    generated = records_from_rows(
+        rows, count, shard_index, RecordKind.THERAPEUTIC, lambda row: [row_to_record(row, seed, origin)]
     )
+    return explain_drops(generated, failure)
 
 
 @task(cache_policy=SHARD_CACHE, persist_result=True, retries=2, retry_delay_seconds=1)
-def generate_therapeutic_shard(shard_index: int, count: int, run_seed: int, work_dir: str) -> ShardOutcome:
+def generate_therapeutic_shard(
+    shard_index: int, count: int, run_seed: int, work_dir: str, llm: LlmSettings | None = None
+) -> ShardOutcome:
     """Generate, write and count one shard of therapeutic conversations."""
-    generated = synthesize(count, run_seed, shard_index)
-    return shard_outcome(RecordKind.THERAPEUTIC, shard_index, count, run_seed, work_dir, generated)
+    generated = synthesize(count, run_seed, shard_index, llm, resolve_api_key(llm))
+    work = llm_work_dir(work_dir, llm)
+    return shard_outcome(RecordKind.THERAPEUTIC, shard_index, count, run_seed, work, generated)

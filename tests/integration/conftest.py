@@ -50,6 +50,11 @@ def stop_pid(pid: int, sig: int = signal.SIGTERM, timeout: float = 20) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
+            if os.waitpid(pid, os.WNOHANG)[0] == pid:  # our own child: reap it, or it lingers as a zombie
+                return
+        except ChildProcessError:
+            pass  # not our child (pg_ctl's server): it is gone once kill(pid, 0) fails
+        try:
             os.kill(pid, 0)
         except ProcessLookupError:
             return

@@ -24,6 +24,7 @@ def config_for(root: Path, **overrides: object) -> PipelineConfig:
         "therapeutic_samples": 400,
         "bias_samples": 0,
         "edge_cases": 0,
+        "grounded_conversations": 0,
         "shard_records": 100,
     }
     return PipelineConfig(**(values | overrides))

@@ -10,7 +10,7 @@ import pytest
 
 from flows.sourcing import sourcing
 from tasks.accounting import check_balanced
-from tasks.records import QuarantineItem, Record, RecordKind
+from tasks.records import Passage, QuarantineItem, Record, RecordKind
 from tasks.settings import BUNDLED_SOURCES
 from tasks.shards import read_all
 from tests.integration.runs import config_for
@@ -46,7 +46,7 @@ def mixed_sources(tmp_path: Path) -> Path:
 
 
 def test_good_files_are_read_and_corrupt_ones_quarantined_with_reasons(tmp_path, mixed_sources):
-    config = config_for(tmp_path, sources=str(mixed_sources), shard_records=12)
+    config = config_for(tmp_path, sources=str(mixed_sources), shard_records=12, grounded_conversations=30)
     result = sourcing(config)
 
     check_balanced("sourcing", result.counts)
@@ -64,9 +64,19 @@ def test_good_files_are_read_and_corrupt_ones_quarantined_with_reasons(tmp_path,
     assert len(refused) == sum(o.quarantined for o in by_path.values())
     assert all(reason for item_reasons in reasons.values() for reason in item_reasons)
 
-    conversations = list(read_all([o.kept for o in result.records], Record))
+    conversations = list(read_all([o.kept for o in result.conversations], Record))
     assert conversations and {r.kind for r in conversations} == {RecordKind.THERAPEUTIC}
     assert all(r.messages[-1].role.value == "assistant" for r in conversations)
     assert max(o.kept.records + o.quarantine.records for o in result.records) <= 12
+    passages = {p.id: p for p in read_all(result.passage_shards, Passage)}
+    grounded = list(read_all([o.kept for o in result.grounded], Record))
+    assert len(grounded) == 30 and {r.kind for r in grounded} == {RecordKind.GROUNDED}
+    for record in grounded:
+        replies = " ".join(m.content for m in record.messages if m.role.value == "assistant")
+        for citation in record.grounding:
+            passage = passages[citation.passage_id]
+            assert citation.quote in passage.text and citation.quote in replies
+            assert record.source.uri == passage.document and citation.locator == passage.locator
+    assert result.counts["grounded"].balanced
     counts = result.counts["therapeutic"]
     assert counts.entered == counts.kept + counts.quarantined == len(conversations) + counts.quarantined

@@ -1,7 +1,8 @@
 """Hand-written crisis-detector cases, in varied registers (tweets, posts, chat turns, formal notes).
 
-Written for this project, not excerpted from any data set. The training script reads these lists as
-one more labelled source, and the tests assert every case lands on the right side of the threshold.
+Written for this project, not excerpted from any data set. The training script reads IDIOM_NEGATIVES
+and CRISIS_POSITIVES as one more labelled source; every other list is held out of training, so its
+tests check generalisation. The tests assert every case lands on the right side of the threshold.
 """
 
 # Figurative, everyday or technical uses of crisis words: none of these is a crisis.
@@ -124,9 +125,18 @@ EVERYDAY_NEGATIVES: tuple[str, ...] = (
 )
 
 # Everyday negatives the shipped model still flags (held out from training; listed so that a retrain
-# that fixes or newly breaks one is noticed). "failed ... annoyed with myself" shares words with
-# self-blame posts in the twitter positives.
-KNOWN_EVERYDAY_MISSES: frozenset[str] = frozenset({"i failed my driving test again, so annoyed with myself"})
+# that fixes or newly breaks one is noticed). At 0.97 sensitivity the threshold sits where ordinary
+# distress and the least explicit dev-set positives overlap: "failed ... annoyed with myself" shares
+# words with self-blame posts in the twitter positives, "can't sleep ... keep worrying" with insomnia
+# posts on r/SuicideWatch, "friends don't invite me ... anymore" with isolation posts (0.0313 against a
+# threshold of 0.0311; two of the passing ones clear it by less than 0.003).
+KNOWN_EVERYDAY_MISSES: frozenset[str] = frozenset(
+    {
+        "i failed my driving test again, so annoyed with myself",
+        "I can't sleep and I keep worrying about work.",
+        "I feel like my friends don't invite me out anymore.",
+    }
+)
 
 # Crisis in other registers: short, lower-case, slangy or indirect.
 REGISTER_POSITIVES: tuple[str, ...] = (
@@ -149,4 +159,51 @@ NEGATED: tuple[tuple[str, str], ...] = (
     ("I'm not suicidal, just exhausted", "I'm suicidal, just exhausted"),
     ("I have no plans to hurt myself", "I have plans to hurt myself"),
     ("i dont want to die", "i want to die"),
+)
+
+# Obfuscated or slang risk statements (leetspeak, masked or spelled-out letters, platform euphemisms).
+OBFUSCATED_POSITIVES: tuple[str, ...] = (
+    "k1ll mys3lf",
+    "i want to unalive myself",
+    "kms",
+    "thinking about sewer slide again",
+    "i wanna kys tbh",
+    "gonna k*ll myself tonight",
+    "i want to d i e",
+    "been thinking about s u i c i d e",
+    "i keep thinking about unaliving myself",
+    "want to self delete",
+    "might just yeet myself off the bridge",
+    "su1c1dal again",
+)
+
+# Vague distress that still counts as potential risk (hopelessness, entrapment, wanting it to stop).
+VAGUE_RISK_POSITIVES: tuple[str, ...] = (
+    "I don't see any way out",
+    "done with it all",
+    "i cant do this anymore",
+    "there is no hope left for me",
+    "i just want everything to stop",
+    "whats the point anymore",
+    "nothing is ever going to get better",
+)
+
+# Denials: the risk words are there, the risk is not. None of these may be flagged.
+DENIALS: tuple[str, ...] = (
+    "I'm not suicidal, just tired",
+    "I would never kill myself, I just need a holiday",
+    "I'm not going to hurt myself, don't worry",
+    "No thoughts of suicide, just stressed about exams",
+    "i dont want to die, i just want this week to be over",
+    "I have no plans to end my life, I'm just really frustrated with work",
+)
+
+# Idioms not in IDIOM_NEGATIVES (so never trained on): the idiom list must generalise to them.
+HELD_OUT_IDIOMS: tuple[str, ...] = (
+    "I'd kill for a coffee",
+    "dying to see it",
+    "my boss is going to kill me if I'm late again",
+    "this workload is killing me",
+    "I nearly died laughing at that video",
+    "that presentation was the death of me",
 )

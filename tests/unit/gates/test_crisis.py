@@ -10,16 +10,21 @@ import pytest
 
 from tasks.gates import crisis, crisis_lexicon
 from tasks.gates.crisis import CrisisSettings, check, detect, load_model, score_texts
-from tasks.gates.crisis_lexicon import scan
+from tasks.gates.crisis_lexicon import IDIOM_MARKER, analyse, normalise, scan
+from tasks.gates.crisis_training import repair_scrape_artefacts
 from tasks.records import Message, Role
 from tests.factories import make_record
 from tests.unit.gates.crisis_cases import (
     CRISIS_POSITIVES,
+    DENIALS,
     EVERYDAY_NEGATIVES,
+    HELD_OUT_IDIOMS,
     IDIOM_NEGATIVES,
     KNOWN_EVERYDAY_MISSES,
     NEGATED,
+    OBFUSCATED_POSITIVES,
     REGISTER_POSITIVES,
+    VAGUE_RISK_POSITIVES,
 )
 
 REPO = Path(__file__).resolve().parents[3]
@@ -50,13 +55,23 @@ def test_crisis_statements_score_at_or_above_the_threshold(text):
     assert result.flagged, f"{text!r} scored {result.score} < {THRESHOLD}"
 
 
+HELD_OUT = (
+    EVERYDAY_NEGATIVES,
+    REGISTER_POSITIVES,
+    OBFUSCATED_POSITIVES,
+    VAGUE_RISK_POSITIVES,
+    DENIALS,
+    HELD_OUT_IDIOMS,
+)
+
+
 def test_everyday_and_register_cases_are_held_out_of_training():
     """These lists guard generalisation, so the training script must not read them."""
     from tasks.gates.crisis_training import hand_cases
 
     idioms, positives = hand_cases()
-    assert not set(EVERYDAY_NEGATIVES) & {*idioms, *positives}
-    assert not set(REGISTER_POSITIVES) & {*idioms, *positives}
+    for cases in HELD_OUT:
+        assert not set(cases) & {*idioms, *positives}
     assert set(EVERYDAY_NEGATIVES) >= KNOWN_EVERYDAY_MISSES
 
 
@@ -76,10 +91,85 @@ def test_short_slangy_and_indirect_crisis_statements_are_flagged(text):
     assert result.reasons, f"{text!r} has no stage-1 signal"
 
 
+@pytest.mark.parametrize("text", OBFUSCATED_POSITIVES)
+def test_obfuscated_and_slang_statements_are_flagged_by_stage_one(text):
+    (result,) = detect([text])
+    assert result.flagged, f"{text!r} scored {result.score} < {THRESHOLD}"
+    assert any(not r.startswith("negated:") for r in result.reasons), f"{text!r} has no stage-1 signal"
+
+
+@pytest.mark.parametrize("text", DENIALS)
+def test_denials_are_not_flagged(text):
+    (result,) = detect([text])
+    assert not result.flagged, f"{text!r} scored {result.score} >= {THRESHOLD}"
+    assert result.reasons and all(r.startswith("negated:") for r in result.reasons)
+
+
+@pytest.mark.parametrize("text", HELD_OUT_IDIOMS)
+def test_idioms_never_trained_on_are_not_flagged(text):
+    (result,) = detect([text])
+    assert not result.flagged, f"{text!r} scored {result.score} >= {THRESHOLD}"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("k1ll mys3lf", "kill myself"),
+        ("$uicide", "suicide"),
+        ("i want to k*ll myself", "i want to kill myself"),
+        ("s u i c i d e", "suicide"),
+        ("i want to d i e", "i want to die"),
+        ("i m a mess", "im a mess"),
+        ("u r a star", "u r a star"),
+        ("took 14000mg, mp3 player", "took 14000mg, mp3 player"),
+        ("i hate it and i want to die t", "i hate it and i want to die t"),
+    ],
+)
+def test_normalise_undoes_obfuscation_and_leaves_ordinary_text(text, expected):
+    assert normalise(text) == expected
+
+
+def test_the_model_never_reads_denied_words_and_sees_idioms_as_one_marker():
+    assert analyse("I'm not suicidal, just tired").model_text == "just tired"
+    assert analyse("I would never kill myself").model_text == "i would never"
+    commute = analyse("this commute is killing me").model_text
+    assert commute == f"this commute {IDIOM_MARKER}"
+
+
+def test_scan_gives_the_signals_analyse_gives():
+    """scan takes shortcuts that analyse does not; they must never change the answer."""
+    cases = [*CRISIS_POSITIVES, *IDIOM_NEGATIVES, *EVERYDAY_NEGATIVES, *REGISTER_POSITIVES, *DENIALS]
+    cases += [*OBFUSCATED_POSITIVES, *VAGUE_RISK_POSITIVES, *HELD_OUT_IDIOMS]
+    cases += ["I'm not going to lie, I want to kill myself. I would never hurt anyone else though."]
+    for text in cases:
+        assert scan(text) == analyse(text).signals, text
+
+
+def test_scraping_marks_of_the_twitter_file_are_repaired():
+    assert repair_scrape_artefacts("anything even basic tasksi ama disappointment") == (
+        "anything even basic tasks i am a disappointment"
+    )
+    assert repair_scrape_artefacts("struggles with mental i willness") == "struggles with mental illness"
+    assert repair_scrape_artefacts("amkilling myself on my birthday") == "am killing myself on my birthday"
+    assert repair_scrape_artefacts("i am amazed and i am 26") == "i am amazed and i am 26"
+
+
+def test_the_generators_user_phrasings_state_no_risk():
+    """Plain therapeutic conversations must not carry risk statements (those belong to the edge-case
+    set); the phrase library is checked with stage 1 only, so the gate is not tuned on it."""
+    from tasks.synthesis import phrasings
+
+    parts = [text for concern in phrasings.CONCERNS.values() for texts in concern.values() for text in texts]
+    for text in [*parts, *phrasings.OPENERS]:
+        assert not [s for s in scan(text) if not s.negated], text
+
+
 @pytest.mark.parametrize(
     ("text", "category"),
     [
         ("i m trying to not kill myself it is hard", "active_ideation"),
+        ("please tell me not to throw myself out of the window", "method"),
+        ("I regret not ending my life years ago", "active_ideation"),
         ("why shouldn't I kill myself", "active_ideation"),
         ("I wish I'd never been born", "wish_dead"),
         ("I don't want to die but I don't want to keep living like this either", "wish_dead"),
@@ -98,6 +188,13 @@ def test_struggles_and_questions_are_not_read_as_denials(text, category):
         "It's time to go home.",
         "How much time will it take to learn French?",
         "I'm trying not to eat so much sugar.",
+        "It was my last day of high school, such a bittersweet moment.",
+        "She said goodbye to her husband at the airport.",
+        "I feel like nobody would notice if I skipped the party for a week.",
+        "Nobody would notice if I disappeared for a few days, I'm that invisible at work.",
+        "Is it ever going to get better?",
+        "I have no hope of passing this exam without help.",
+        "I'm going to throw myself into work this week.",
     ],
 )
 def test_new_patterns_leave_everyday_phrasings_alone(text):
@@ -107,11 +204,10 @@ def test_new_patterns_leave_everyday_phrasings_alone(text):
 @pytest.mark.parametrize(
     "text",
     [
-        "I don't see any way out",
-        "done with it all",
         "I can't go on",
         "everyone would be better off without me",
         "I just want it all to stop",
+        *VAGUE_RISK_POSITIVES,
     ],
 )
 def test_vague_distress_is_a_stage_one_signal_and_flagged(text):
@@ -160,6 +256,9 @@ def test_word_gates_never_hide_a_pattern_match():
         *IDIOM_NEGATIVES,
         *EVERYDAY_NEGATIVES,
         *REGISTER_POSITIVES,
+        *OBFUSCATED_POSITIVES,
+        *VAGUE_RISK_POSITIVES,
+        *DENIALS,
         *(d for pair in NEGATED for d in pair),
     ):
         norm = crisis_lexicon.blank_idioms(crisis_lexicon.normalise(text))
@@ -265,7 +364,7 @@ def test_the_artefact_is_small_recorded_and_free_of_pickles():
     with np.load(crisis.MODEL_PATH, allow_pickle=False) as data:
         config = crisis.FeatureConfig.model_validate_json(str(data["feature_config"]))
         assert data["coef"].shape == (
-            2**config.word_bits + 2**config.char_bits + 2 * len(crisis_lexicon.CATEGORIES),
+            2**config.word_bits + 2**config.char_bits + len(crisis_lexicon.CATEGORIES),
         )
 
 

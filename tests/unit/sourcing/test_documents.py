@@ -1,3 +1,4 @@
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -98,3 +99,15 @@ def test_shared_grouping_never_crosses_a_section_and_folds_a_short_tail():
     ]
     tail = group_units(units[:3], PassageSettings(target_chars=1_000, min_chars=100))
     assert [[len(u.text) for u in group] for _, group in tail] == [[700, 700, 50]]
+
+
+def test_a_recorded_pubmed_answer_is_read_as_finding_passages_and_a_broken_one_is_refused(tmp_path):
+    fixture = Path(__file__).resolve().parents[2] / "fixtures" / "academic" / "pubmed"
+    shutil.copy(fixture / "efetch_19008416-18239125.xml", tmp_path / "answer.xml")
+    (tmp_path / "broken.xml").write_bytes(b"<PubmedArticleSet><PubmedArticle>")
+    documents = {d.path: d for d in discover_documents(tmp_path)}
+    passages, refused = read_passages(tmp_path, documents["answer.xml"], PassageSettings())
+    assert len(passages) == 5 and not refused
+    assert all(p.locator.startswith("pmid:") and p.document.startswith("https://") for p in passages)
+    passages, refused = read_passages(tmp_path, documents["broken.xml"], PassageSettings())
+    assert not passages and "not a PubMed efetch XML answer" in refused[0].reasons[0]

@@ -1,0 +1,53 @@
+"""Throughput of every gate on generated conversations, records per second on one process.
+
+Usage: `uv run python -m benchmarks.gates_throughput [--n 2000]`. Generates therapeutic
+synthetic conversations offline (seed 42), then times each preprocessing step and gate on the same
+records, and the whole gate pass (crisis routing included) the way the gates task runs it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from tasks.gates import content_filter, ears, quality
+from tasks.gates.gate_shard import gate_records
+from tasks.gates.registry import GateSettings
+from tasks.gates.safety_routing import risky_turns
+from tasks.preprocess import language
+from tasks.preprocess.clean import scrub
+from tasks.preprocess.near_dup import signature
+from tasks.records import Record
+from tasks.settings import GatingSettings
+from tasks.synthesis.therapeutic import synthesize
+
+
+def timed(name: str, records: Sequence[Record], run: Callable[[Sequence[Record]], Any]) -> None:
+    run(records[:20])  # load models and caches outside the timing
+    started = time.perf_counter()
+    run(records)
+    seconds = time.perf_counter() - started
+    print(f"{name:<28} {len(records) / seconds:>10,.0f} records/s  ({seconds:.2f} s)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--n", type=int, default=2_000, help="conversations to time each gate on")
+    n = parser.parse_args().n
+    records, _ = synthesize(n, 42, 0)
+    gating, gates = GatingSettings(), GateSettings()
+    print(f"{len(records):,} therapeutic conversations, {sum(len(r.messages) for r in records):,} turns")
+    timed("pii scrub (+ normalise)", records, lambda rs: scrub(list(rs), gating))
+    timed("language", records, lambda rs: language.check(rs, gating.language))
+    timed("crisis (user turns)", records, lambda rs: risky_turns(rs, gates.crisis))
+    timed("content filter", records, lambda rs: content_filter.check(rs, gates.content_filter))
+    timed("ears", records, lambda rs: ears.check(rs, gates.ears))
+    timed("quality", records, lambda rs: quality.check(rs, gates.quality, {}))
+    timed("minhash signature", records, lambda rs: [signature(r) for r in rs])
+    timed("all gates (gate_records)", records, lambda rs: gate_records(rs, gates, {}))
+
+
+if __name__ == "__main__":
+    main()

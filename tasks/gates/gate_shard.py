@@ -1,0 +1,130 @@
+"""The safety and quality pass over a shard: route crisis conversations, run each kind's gates, and
+fingerprint the survivors for the global dedup step.
+
+Every verdict is written onto the record (`gates`); a record any gate blocks goes to quarantine with
+every blocking gate's reasons; the crisis gate routes instead of blocking (see safety_routing).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+
+from prefect import task
+from pydantic import Field
+
+from tasks.accounting import Counts, GateTallies, KindCounts, ShardOutcome, merge_counts, tally
+from tasks.caching import SHARD_CACHE, work_path
+from tasks.gates import safety_routing
+from tasks.gates.registry import GateContext, GateSettings, run_gate
+from tasks.preprocess.dedup import Fingerprint, fingerprint
+from tasks.preprocess.near_dup import signature
+from tasks.records import GateVerdict, Passage, QuarantineItem, Record, RecordKind
+from tasks.shards import ShardRef, read_all, read_models, write_shard
+from tasks.split import group_of
+
+STAGE = "gates"
+
+
+def _route_crisis(
+    records: list[Record], settings: GateSettings
+) -> tuple[list[Record], list[frozenset[int]], list[list[GateVerdict]]]:
+    """Records after crisis routing, their risky user turns, and the crisis verdicts so far."""
+    routed, risk = list(records), [frozenset[int]() for _ in records]
+    verdicts: list[list[GateVerdict]] = [[] for _ in records]
+    watched = [i for i, r in enumerate(records) if r.kind.value in settings.crisis_kinds]
+    found = safety_routing.risky_turns([records[i] for i in watched], settings.crisis)
+    for i, (turns, score) in zip(watched, found, strict=True):
+        verdicts[i].append(safety_routing.crisis_verdict(turns, score))
+        if turns:
+            routed[i], risk[i] = safety_routing.reroute(records[i], score), turns
+    owed = [
+        i for i, r in enumerate(routed) if r.kind is RecordKind.EDGE_CASE and r.labels.get("crisis_protocol")
+    ]
+    judged = safety_routing.protocol_verdicts([routed[i] for i in owed], [risk[i] for i in owed])
+    for i, verdict in zip(owed, judged, strict=True):
+        verdicts[i].append(verdict)
+    return routed, risk, verdicts
+
+
+def gate_records(
+    records: Sequence[Record], settings: GateSettings, passages: Mapping[str, str]
+) -> tuple[list[Record], list[QuarantineItem], GateTallies, KindCounts]:
+    """Kept records (with every verdict), quarantine items (with every blocking reason), tallies per
+    gate, and the stage's counts by the kind each record entered with (a rerouted record counts there).
+    """
+    routed, risk, verdicts = _route_crisis(list(records), settings)
+    by_kind: dict[str, list[int]] = defaultdict(list)
+    for i, record in enumerate(routed):
+        by_kind[record.kind.value].append(i)
+    for kind, members in sorted(by_kind.items()):
+        context = GateContext(passages=passages, risk_turns=[risk[i] for i in members])
+        for gate in settings.per_kind.get(kind, ()):
+            for i, verdict in zip(
+                members, run_gate(gate, [routed[i] for i in members], settings, context), strict=True
+            ):
+                verdicts[i].append(verdict)
+    kept: list[Record] = []
+    rejects: list[QuarantineItem] = []
+    counts: list[KindCounts] = []
+    for entering, record, judged in zip(records, routed, verdicts, strict=True):
+        final = record.model_copy(update={"gates": (*record.gates, *judged)})
+        blocking = [v for v in judged if not v.passed and v.gate != safety_routing.crisis.GATE]
+        counts.append(
+            {entering.kind.value: Counts(entered=1, kept=int(not blocking), quarantined=int(bool(blocking)))}
+        )
+        if not blocking:
+            kept.append(final)
+            continue
+        reasons = tuple(f"{v.gate}: {reason}" for v in blocking for reason in (v.reasons or ("failed",)))
+        rejects.append(
+            QuarantineItem(
+                id=final.id,
+                stage=STAGE,
+                kind=final.kind.value,
+                reasons=reasons,
+                record=final.model_dump(mode="json"),
+            )
+        )
+    judged_pairs = [(r.kind.value, v) for r, vs in zip(routed, verdicts, strict=True) for v in vs]
+    return kept, rejects, tally(judged_pairs), merge_counts(counts)
+
+
+class GatedShard(ShardOutcome):
+    """A gated shard, the fingerprints of its keepers line for line, and how each gate judged it."""
+
+    fingerprints: ShardRef
+    tallies: GateTallies = Field(default_factory=dict)
+
+
+def _passage_texts(records: Sequence[Record], passages: list[ShardRef]) -> dict[str, str]:
+    if not any(r.kind is RecordKind.GROUNDED for r in records):
+        return {}
+    return {p.id: p.text for p in read_all(passages, Passage)}
+
+
+@task(cache_policy=SHARD_CACHE, persist_result=True, retries=2, retry_delay_seconds=1)
+def gate_shard(
+    shard: ShardRef,
+    name: str,
+    settings: GateSettings,
+    passages: list[ShardRef],
+    custom_versions: dict[str, str],
+    work_dir: str,
+) -> GatedShard:
+    """Gate one shard; `custom_versions` (custom gates' source hashes) only keys the checkpoint."""
+    records = list(read_models(shard, Record))
+    kept, rejects, tallies, counts = gate_records(records, settings, _passage_texts(records, passages))
+    prints = [
+        Fingerprint(fp=fingerprint(r), id=r.id, kind=r.kind.value, group=group_of(r), minhash=signature(r))
+        for r in kept
+    ]
+    key = [shard, settings, passages, custom_versions]
+    return GatedShard(
+        name=name,
+        kept=write_shard(work_path(work_dir, STAGE, key, "kept.jsonl"), kept),
+        quarantine=write_shard(work_path(work_dir, STAGE, key, "quarantine.jsonl"), rejects),
+        fingerprints=write_shard(work_path(work_dir, STAGE, key, "fingerprints.jsonl"), prints),
+        counts=counts,
+        tallies=tallies,
+    )

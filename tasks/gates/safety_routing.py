@@ -1,0 +1,88 @@
+"""Safety routing: a conversation whose user turns signal crisis is never trained on as ordinary data.
+
+It leaves its kind for the edge-case set (`lineage.parents` starts with the original id, `labels.crisis`
+holds the score) and stays in the dataset only if the reply that follows the risky turn keeps the
+crisis protocol: acknowledge, ask directly about safety, offer crisis resources or professional help.
+Generated edge cases labelled `crisis_protocol` are held to the same rule.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from tasks.gates import crisis
+from tasks.gates.crisis import CrisisSettings
+from tasks.gates.ears import protocols_followed
+from tasks.records import GateVerdict, Record, RecordKind, Role, content_id
+
+PROTOCOL_GATE = "crisis_protocol"
+CRISIS_EXPECTED = "acknowledge, ask directly about safety, offer crisis resources (988), encourage help"
+
+
+def risky_turns(records: Sequence[Record], settings: CrisisSettings) -> list[tuple[frozenset[int], float]]:
+    """Per record: the indices of the user turns the crisis detector flags, and the highest score."""
+    turns = [
+        (r, i, m.content)
+        for r, rec in enumerate(records)
+        for i, m in enumerate(rec.messages)
+        if m.role is Role.USER
+    ]
+    results = crisis.detect([text for *_, text in turns], settings)
+    flagged: list[set[int]] = [set() for _ in records]
+    best = [0.0] * len(records)
+    for (r, index, _), result in zip(turns, results, strict=True):
+        best[r] = max(best[r], result.score)
+        if result.flagged:
+            flagged[r].add(index)
+    return [(frozenset(f), score) for f, score in zip(flagged, best, strict=True)]
+
+
+def crisis_verdict(turns: frozenset[int], score: float) -> GateVerdict:
+    reasons = tuple(f"turn {i}: crisis signal" for i in sorted(turns))
+    return GateVerdict(gate=crisis.GATE, passed=not turns, score=round(score, 6), reasons=reasons)
+
+
+def reroute(record: Record, score: float) -> Record:
+    """The record as an edge case: same conversation, labelled with its score and where it came from."""
+    labels = record.labels | {
+        "crisis": round(score, 6),
+        "rerouted_from": record.kind.value,
+        "edge_case_type": "crisis_disclosure",
+        "expected_behaviour": CRISIS_EXPECTED,
+        "crisis_protocol": True,
+    }
+    return record.model_copy(
+        update={
+            "id": content_id(RecordKind.EDGE_CASE, record.messages, record.source),
+            "kind": RecordKind.EDGE_CASE,
+            "labels": labels,
+            "lineage": record.lineage.model_copy(update={"parents": (record.id, *record.lineage.parents)}),
+        }
+    )
+
+
+def protocol_verdicts(records: Sequence[Record], risks: Sequence[frozenset[int]]) -> list[GateVerdict]:
+    """Per record: passes when some assistant turn after the first risky user turn (else the first user
+    turn) keeps the crisis protocol. All replies are scored in one batch."""
+    firsts = [
+        min(turns, default=next((i for i, m in enumerate(r.messages) if m.role is Role.USER), 0))
+        for r, turns in zip(records, risks, strict=True)
+    ]
+    replies = [
+        (r, m.content)
+        for r, (record, first) in enumerate(zip(records, firsts, strict=True))
+        for i, m in enumerate(record.messages)
+        if m.role is Role.ASSISTANT and i > first
+    ]
+    kept = [False] * len(records)
+    for (r, _), followed in zip(replies, protocols_followed([text for _, text in replies]), strict=True):
+        kept[r] = kept[r] or followed
+    missing = f"no reply after it keeps the crisis protocol ({CRISIS_EXPECTED})"
+    return [
+        GateVerdict(gate=PROTOCOL_GATE, passed=True)
+        if ok
+        else GateVerdict(
+            gate=PROTOCOL_GATE, passed=False, reasons=(f"turn {first}: risk disclosed and {missing}",)
+        )
+        for ok, first in zip(kept, firsts, strict=True)
+    ]

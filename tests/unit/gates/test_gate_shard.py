@@ -1,0 +1,60 @@
+from collections.abc import Sequence
+
+import pytest
+from pydantic import ValidationError
+
+from tasks.gates.custom import CustomGateError
+from tasks.gates.gate_shard import gate_records
+from tasks.gates.registry import GateSettings
+from tasks.records import GateVerdict, Record, RecordKind
+from tests.factories import make_record
+
+CRISIS = "I want to kill myself tonight, I have the pills ready."
+PROTOCOL = (
+    "I'm so sorry you're in this much pain, and I'm really glad you told me. Are you safe right now, "
+    "and are you thinking of acting on this tonight? Please call or text 988 now; they're there 24/7."
+)
+EMPATHIC = "That sounds really stressful, and it makes sense that it's on your mind. What worries you most?"
+
+
+def no_pizza(records: Sequence[Record]) -> list[GateVerdict]:
+    """A custom gate for the test: blocks any conversation that mentions pizza."""
+    return [
+        GateVerdict(gate="no_pizza", passed="pizza" not in r.messages[0].content, reasons=("mentions pizza",))
+        for r in records
+    ]
+
+
+def wrong_count(records: Sequence[Record]) -> list[GateVerdict]:
+    return []
+
+
+def test_a_crisis_conversation_moves_to_edge_cases_only_with_the_protocol():
+    safe = make_record(user=CRISIS, assistant=PROTOCOL)
+    unsafe = make_record(user=CRISIS, assistant="Have you tried going for a walk? What do you enjoy?")
+    ordinary = make_record(user="My exams are next week and I can't focus.", assistant=EMPATHIC)
+    kept, rejects, tallies, counts = gate_records([safe, unsafe, ordinary], GateSettings(), {})
+    moved = next(r for r in kept if r.kind is RecordKind.EDGE_CASE)
+    assert moved.lineage.parents[0] == safe.id and moved.labels["rerouted_from"] == "therapeutic"
+    assert [r.kind for r in kept] == [RecordKind.EDGE_CASE, RecordKind.THERAPEUTIC]
+    assert rejects[0].id != unsafe.id and rejects[0].reasons[0].startswith("crisis_protocol: turn 0")
+    assert counts["therapeutic"].model_dump() == {
+        "entered": 3,
+        "kept": 2,
+        "quarantined": 1,
+        "deduplicated": 0,
+    }
+    assert tallies["crisis"]["edge_case"].failed == 2 and tallies["crisis_protocol"]["edge_case"].passed == 1
+
+
+def test_custom_gates_plug_in_by_import_path_and_must_keep_the_contract():
+    settings = GateSettings(per_kind={"therapeutic": ("tests.unit.gates.test_gate_shard:no_pizza",)})
+    pizza = make_record(user="I stress-ate a whole pizza after my exam.", assistant=EMPATHIC)
+    other = make_record(user="My exams are next week and I can't focus.", assistant=EMPATHIC)
+    kept, rejects, _, _ = gate_records([pizza, other], settings, {})
+    assert len(kept) == 1 and rejects[0].reasons == ("no_pizza: mentions pizza",)
+    broken = GateSettings(per_kind={"therapeutic": ("tests.unit.gates.test_gate_shard:wrong_count",)})
+    with pytest.raises(CustomGateError, match="one GateVerdict per record"):
+        gate_records([pizza], broken, {})
+    with pytest.raises(ValidationError, match="unknown gate"):
+        GateSettings(per_kind={"therapeutic": ("no such gate",)})
