@@ -14,6 +14,7 @@ from prefect.client.schemas.filters import (
     TaskRunFilterSubFlowRuns,
 )
 
+from tasks.gates.registry import GateSettings
 from tasks.settings import PipelineConfig
 
 
@@ -28,6 +29,12 @@ def config_for(root: Path, **overrides: object) -> PipelineConfig:
         "shard_records": 100,
     }
     return PipelineConfig(**(values | overrides))
+
+
+def storage_config(root: Path, **overrides: object) -> PipelineConfig:
+    """`config_for` with crisis routing off: storage tests count records, and which synthetic
+    conversations the crisis detector reroutes is the gate tests' business, not theirs."""
+    return config_for(root, gates=GateSettings(crisis_kinds=()), **overrides)
 
 
 def subflow_task_states(parent_flow_run_id: object, expected: int) -> list[tuple[str, str]]:

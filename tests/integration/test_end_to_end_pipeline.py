@@ -19,6 +19,8 @@ import pytest
 from flows.full_pipeline import run_pipeline
 from tasks.metadata.store import MetadataStore
 from tasks.records import Record
+from tasks.settings import BUNDLED_SOURCES
+from tasks.sourcing.documents import discover_documents
 from tasks.synthesis import therapeutic
 from tests.integration.conftest import REPO
 from tests.integration.runs import config_for, subflow_task_states
@@ -51,7 +53,10 @@ def test_run_publishes_exact_splits_whose_checksums_match(first_run):
     manifest = orjson.loads((version / "manifest.json").read_bytes())
     exported = sum(manifest["splits"][s]["records"] for s in manifest["splits"])
     assert exported == sum(c["kept"] for c in manifest["stages"]["dedup"].values())
-    assert exported >= 360, "the gates and near-dup removal keep at least 90% of generated conversations"
+    stages = manifest["stages"]
+    removed = sum(stages[stage]["therapeutic"]["quarantined"] for stage in ("preprocess", "gates"))
+    removed += sum(c["deduplicated"] for c in stages["dedup"].values())
+    assert exported + removed == 400, "every generated conversation is exported, quarantined or deduplicated"
     for split, summary in manifest["splits"].items():
         assert all(c["actual"] == c["target"] for c in summary["by_kind"].values()), split
     listed = [f for split in manifest["splits"].values() for f in split["files"]]
@@ -133,12 +138,11 @@ def test_run_metadata_is_recorded(first_run):
     assert run is not None and (run.status, run.version) == ("completed", 1)
     stages = {(s.stage, s.kind): s for s in store.stage_runs(run.id)}
     assert stages[("synthesis", "therapeutic")].kept == 400
-    assert stages[("sourcing", "document")].entered == 2
+    bundled = {d.path for d in discover_documents(BUNDLED_SOURCES)}
+    assert stages[("sourcing", "document")].entered == len(bundled) == 5
+    assert stages[("gate:crisis", "edge_case")].entered == stages[("gate:crisis", "edge_case")].quarantined
     assert [v.version for v in store.versions("mental-health-support")] == [1]
-    assert {d.path for d in store.documents()} == {
-        "meditations_marcus-aurelius_pg2680.txt",
-        "talks-to-teachers-on-psychology_william-james_pg16287.txt",
-    }
+    assert {d.path for d in store.documents()} == bundled
     store.dispose()
 
 
@@ -149,8 +153,8 @@ def test_identical_rerun_is_up_to_date_with_every_shard_task_cached(first_run):
     assert state.is_completed() and state.result().up_to_date and state.result().version == 1
     manifest = orjson.loads((root / "out" / "mental-health-support" / "v1" / "manifest.json").read_bytes())
     split_files = sum(len(s["files"]) for s in manifest["splits"].values())
-    # documents + synthesis + clean + plan + route + 3 formats per split file + diversity + card
-    shard_task_count = 2 + 4 + 4 + 1 + 4 + 3 * split_files + 1 + 1
+    # documents + synthesis + clean + gates + plan + route + 3 formats per split file + diversity + card
+    shard_task_count = 5 + 4 + 4 + 4 + 1 + 4 + 3 * split_files + 1 + 1
     states = subflow_task_states(state.state_details.flow_run_id, expected=shard_task_count + 2)
     uncached = ("publish_version", "package_version")  # they ask the store, every time
     shard_tasks = [state for name, state in states if not name.startswith(uncached)]
@@ -165,16 +169,18 @@ def test_a_changed_config_becomes_v2(first_run):
     state = run_pipeline(config.model_copy(update={"therapeutic_samples": 300}))
     assert state.result().version == 2
     manifest = orjson.loads((root / "out" / "mental-health-support" / "v2" / "manifest.json").read_bytes())
-    assert manifest["splits"]["train"]["records"] == 210
+    assert manifest["stages"]["synthesis"]["therapeutic"]["in"] == 300
+    by_kind = [c for split in manifest["splits"].values() for c in split["by_kind"].values()]
+    assert by_kind and all(c["actual"] == c["target"] for c in by_kind)
 
 
 def test_failed_shard_fails_the_run_names_it_and_keeps_the_others(tmp_path, monkeypatch):
     real = therapeutic.synthesize
 
-    def broken(count, run_seed, shard_index):
+    def broken(count, run_seed, shard_index, *engine):
         if shard_index == 1:
             raise OSError("disk full while generating")
-        return real(count, run_seed, shard_index)
+        return real(count, run_seed, shard_index, *engine)
 
     monkeypatch.setattr(therapeutic, "synthesize", broken)
     config = config_for(tmp_path, therapeutic_samples=300)
@@ -190,7 +196,7 @@ def test_failed_shard_fails_the_run_names_it_and_keeps_the_others(tmp_path, monk
     monkeypatch.setattr(therapeutic, "synthesize", real)
     state = run_pipeline(config)
     assert state.is_completed()
-    states = subflow_task_states(state.state_details.flow_run_id, expected=2 + 3 + 3 + 1 + 3 + 1)
+    states = subflow_task_states(state.state_details.flow_run_id, expected=5 + 3 + 3 + 3 + 1 + 3 + 1)
     synthesis = [state for name, state in states if name.startswith("generate_therapeutic_shard")]
     assert sorted(synthesis) == ["Cached", "Cached", "Completed"]
 
@@ -221,6 +227,7 @@ def cli(root: Path, api_url: str, samples: int) -> subprocess.Popen[bytes]:
     env = os.environ | {"PREFECT_API_URL": api_url, "PREFECT_HOME": str(root / "prefect-home")}
     args = ["--output", str(root / "out"), "--state-dir", str(root / "state")]
     args += ["--therapeutic-samples", str(samples), "--bias-samples", "0", "--edge-cases", "0"]
+    args += ["--grounded-conversations", "0"]
     args += ["--shard-records", "100"]
     return subprocess.Popen(
         [sys.executable, "-m", "flows.full_pipeline", *args],

@@ -11,7 +11,7 @@ from blocks.database import MetadataDatabase
 from flows.full_pipeline import run_pipeline
 from tasks.metadata.store import MetadataStore
 from tasks.settings import PipelineConfig
-from tests.integration.runs import config_for
+from tests.integration.runs import storage_config
 from tests.unit.metadata.test_store import exercise
 
 pytestmark = pytest.mark.integration
@@ -62,11 +62,13 @@ def assert_run_recorded(config: PipelineConfig, url: str) -> None:
 def test_pipeline_records_its_run_in_postgres(postgres_url, tmp_path, monkeypatch):
     url = fresh_database(postgres_url, "pipeline")
     monkeypatch.setenv("DATABASE_URL", url)
-    assert_run_recorded(config_for(tmp_path, therapeutic_samples=200), url)
+    assert_run_recorded(storage_config(tmp_path, therapeutic_samples=200), url)
 
 
 def test_the_database_url_can_come_from_a_saved_block(postgres_url, tmp_path, monkeypatch):
     url = fresh_database(postgres_url, "from_block")
     monkeypatch.delenv("DATABASE_URL", raising=False)
     MetadataDatabase(url=url).save("metadata-test", overwrite=True)
-    assert_run_recorded(config_for(tmp_path, therapeutic_samples=200, database_block="metadata-test"), url)
+    assert_run_recorded(
+        storage_config(tmp_path, therapeutic_samples=200, database_block="metadata-test"), url
+    )

@@ -13,7 +13,7 @@ from tasks.export.publish import PlannedFile, publish
 from tasks.metadata.store import MetadataStore, UploadLog
 from tasks.shards import ShardRef, sha256_file
 from tasks.storage.s3 import PART_SIZE, S3DatasetLoader, S3Location, S3VersionStore, s3_client, upload_file
-from tests.integration.runs import config_for
+from tests.integration.runs import config_for, storage_config
 
 pytestmark = pytest.mark.integration
 
@@ -42,7 +42,7 @@ class RequestCounter:
 
 
 def test_pipeline_exports_to_s3_and_the_loader_reads_it_back(bucket: str, tmp_path: Path) -> None:
-    config = config_for(tmp_path, therapeutic_samples=200, output=f"s3://{bucket}/ready")
+    config = storage_config(tmp_path, therapeutic_samples=200, output=f"s3://{bucket}/ready")
     state = run_pipeline(config)
     assert state.is_completed(), state.message
     published = state.result()

@@ -110,7 +110,8 @@ def test_each_kind_of_harm_is_caught_with_its_reason_and_clean_samples_pass(vers
 
     manifest = orjson.loads((version / "manifest.json").read_bytes())
     assert manifest["pii_replaced"]["EMAIL"] == 1
-    assert manifest["gates"]["crisis"]["therapeutic"]["failed"] == 2
+    # Verdicts are tallied under the kind a record leaves with: both crisis texts left as edge cases.
+    assert manifest["gates"]["crisis"]["edge_case"]["failed"] == 2
     assert manifest["gates"]["content_filter"]["therapeutic"]["failed"] >= 1
     assert manifest["stages"]["gates"]["therapeutic"] == {
         "in": 7,
