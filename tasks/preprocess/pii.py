@@ -443,6 +443,15 @@ def _in_place_name(tokens: list[_Token], i: int) -> bool:
     return previous in _PLACE_PREFIXES or following in _PLACE_SUFFIXES
 
 
+def _after_article(tokens: list[_Token], i: int) -> bool:
+    """ "a Christian", "an Evangelical Christian": after an article a capitalised word names a group or a
+    thing, not a person (without a cue such as "my name is")."""
+    articles = {"a", "an", "the"}
+    if i > 0 and tokens[i - 1].lower in articles:
+        return True
+    return i > 1 and tokens[i - 2].lower in articles and tokens[i - 1].capitalised
+
+
 def _is_name(tokens: list[_Token], i: int, lexicon: _NameLexicon) -> bool:
     """Whether token i is a person's name, from the name lists and the cues around it.
 
@@ -461,7 +470,7 @@ def _is_name(tokens: list[_Token], i: int, lexicon: _NameLexicon) -> bool:
         return token.capitalised or clear
     if cue == "relation":
         return (token.capitalised and known) or clear
-    if _in_place_name(tokens, i):
+    if _in_place_name(tokens, i) or _after_article(tokens, i):
         return False
     following = tokens[i + 1].lower if i + 1 < len(tokens) else ""
     after_cue = following in _AFTER_VERBS or (

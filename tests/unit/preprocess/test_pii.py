@@ -177,3 +177,11 @@ def test_lexicon_comes_from_faker_and_marks_word_names_ambiguous():
 )
 def test_luhn(digits, valid):
     assert luhn(digits) is valid
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["I'm a Christian and I feel a bit sick.", "I'm an Evangelical Christian and lately I feel low."],
+)
+def test_a_group_named_after_an_article_is_not_a_person(text):
+    assert scrub_text(text, PiiSettings(), Role.USER)[0] == text
