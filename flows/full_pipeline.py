@@ -22,11 +22,11 @@ from prefect.task_runners import ThreadPoolTaskRunner
 from pydantic import SecretStr, ValidationError
 
 from flows.export import export
-from flows.gating import gating
+from flows.gating import GatingResult, gating
 from flows.journal_research import journal_research, research_deployment_listening
-from flows.sourcing import DocumentOutcome, research_dir, sourcing
-from flows.synthesis import synthesis
-from tasks.accounting import Counts, GateTallies, KindCounts, check_balanced, merge_counts
+from flows.sourcing import DocumentOutcome, SourcingResult, research_dir, sourcing
+from flows.synthesis import GENERATORS, synthesis, top_up_volumes
+from tasks.accounting import Counts, GateTallies, KindCounts, ShardOutcome, check_balanced, merge_counts
 from tasks.caching import code_version
 from tasks.export.publish import Published
 from tasks.metadata.models import DatasetVersion, Run
@@ -96,13 +96,11 @@ def full_pipeline(config: PipelineConfig = PipelineConfig()) -> Published:  # no
             logger.info(
                 f"journal research: {research.findings} findings in {research.path}; the next run uses them"
             )
-        synthesized, seconds = ledger.run("synthesis", synthesis, config)
-        ledger.record({"synthesis": merge_counts(o.counts for o in synthesized)}, seconds)
-        records = [*sourced.records, *synthesized]
-        gated, seconds = ledger.run("gating", gating, records, sourced.passage_shards, config)
+        synthesized, gated, took = generate_and_gate(ledger, config, sourced, logger)
+        ledger.record({"synthesis": merge_counts(o.counts for o in synthesized)}, took["synthesis"])
         ledger.record(
             {"preprocess": gated.preprocess_counts, "gates": gated.gate_counts, "dedup": gated.dedup_counts},
-            seconds,
+            took["gating"],
         )
         ledger.record_gates(gated.tallies)
         published, _ = ledger.run("export", export, config, sourced, synthesized, gated, ledger.counts)
@@ -118,6 +116,31 @@ def full_pipeline(config: PipelineConfig = PipelineConfig()) -> Published:  # no
         raise
     finally:
         store.dispose()
+
+
+def generate_and_gate(
+    ledger: StageLedger, config: PipelineConfig, sourced: SourcingResult, logger: Any
+) -> tuple[list[ShardOutcome], GatingResult, dict[str, float]]:
+    """Generate, gate, and while the gates leave a generated kind short of its target, generate the
+    shortfall again (scaled by the measured pass rate) and re-gate: finished shards are cache hits, and
+    the global dedup and split are planned again over everything."""
+    seconds = {"synthesis": 0.0, "gating": 0.0}
+    synthesized: list[ShardOutcome] = []
+    volumes: dict[str, int] | None = None
+    for round_ in range(config.top_up_rounds + 1):
+        more, took = ledger.run("synthesis", synthesis, config, volumes, len(synthesized))
+        synthesized += more
+        records = [*sourced.records, *synthesized]
+        gated, gate_took = ledger.run("gating", gating, records, sourced.passage_shards, config)
+        seconds["synthesis"] += took
+        seconds["gating"] += gate_took
+        exported = {kind: sum(s.get(kind, 0) for s in gated.kinds_per_split.values()) for kind in GENERATORS}
+        generated = {k: c.entered for k, c in merge_counts(o.counts for o in synthesized).items()}
+        volumes = top_up_volumes(config.target_volumes(), generated, exported)
+        if not volumes or round_ == config.top_up_rounds:
+            break
+        logger.info(f"top-up {round_ + 1}: generating {volumes} more to meet the targets after the gates")
+    return synthesized, gated, seconds
 
 
 def _source_documents(outcomes: Sequence[DocumentOutcome]) -> list[DocumentRead]:

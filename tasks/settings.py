@@ -88,6 +88,12 @@ class PipelineConfig(BaseModel):
         5_000, ge=0, description="Bias-detection samples to generate (counterfactual pairs, 4 records each)"
     )
     edge_cases: int = Field(1_000, ge=0, description="High-risk and adversarial edge cases to generate")
+    top_up_rounds: int = Field(
+        2,
+        ge=0,
+        le=5,
+        description="Extra generation rounds when the gates leave a generated kind short of its target",
+    )
     grounded_conversations: int = Field(
         5_000, ge=0, description="Conversations grounded in (and citing) the source passages to generate"
     )

@@ -26,6 +26,7 @@ def config_for(root: Path, **overrides: object) -> PipelineConfig:
         "bias_samples": 0,
         "edge_cases": 0,
         "grounded_conversations": 0,
+        "top_up_rounds": 0,
         "shard_records": 100,
     }
     return PipelineConfig(**(values | overrides))

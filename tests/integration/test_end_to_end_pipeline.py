@@ -227,7 +227,7 @@ def cli(root: Path, api_url: str, samples: int) -> subprocess.Popen[bytes]:
     env = os.environ | {"PREFECT_API_URL": api_url, "PREFECT_HOME": str(root / "prefect-home")}
     args = ["--output", str(root / "out"), "--state-dir", str(root / "state")]
     args += ["--therapeutic-samples", str(samples), "--bias-samples", "0", "--edge-cases", "0"]
-    args += ["--grounded-conversations", "0"]
+    args += ["--grounded-conversations", "0", "--top-up-rounds", "0"]
     args += ["--shard-records", "100"]
     return subprocess.Popen(
         [sys.executable, "-m", "flows.full_pipeline", *args],
@@ -288,3 +288,18 @@ def test_every_kind_is_generated_split_and_bias_pairs_stay_together(tmp_path):
     for kind, volume in manifest["volumes"].items():
         stage = manifest["stages"]["dedup"][kind]
         assert volume["exported"] == stage["kept"] and volume["shortfall"] == volume["target"] - stage["kept"]
+
+
+def test_a_top_up_round_generates_the_shortfall_the_gates_left(tmp_path):
+    once = run_pipeline(config_for(tmp_path / "once", therapeutic_samples=200))
+    topped = run_pipeline(config_for(tmp_path / "topped", therapeutic_samples=200, top_up_rounds=1))
+    assert once.is_completed() and topped.is_completed()
+    first, second = (
+        orjson.loads((Path(state.result().path) / "manifest.json").read_bytes()) for state in (once, topped)
+    )
+    assert first["volumes"]["therapeutic"]["shortfall"] > 0, "the crisis gate reroutes some of them"
+    generated = second["stages"]["synthesis"]["therapeutic"]["in"]
+    assert generated > 200
+    assert second["volumes"]["therapeutic"]["exported"] > first["volumes"]["therapeutic"]["exported"]
+    by_kind = [c for split in second["splits"].values() for c in split["by_kind"].values()]
+    assert all(c["actual"] == c["target"] for c in by_kind)

@@ -1,0 +1,24 @@
+from flows.synthesis import shard_plan, top_up_volumes
+
+
+def test_top_up_scales_the_shortfall_by_the_measured_pass_rate_in_whole_units():
+    targets = {"therapeutic": 1_000, "bias": 100, "edge_case": 10, "grounded": 50}
+    generated = {"therapeutic": 1_000, "bias": 100, "edge_case": 10}
+    exported = {"therapeutic": 500, "bias": 97, "edge_case": 10, "grounded": 0}
+    # half survived: 500 short needs 1,000 more; bias 3 short at 97% → 4 (one whole pair of pairs);
+    # grounded is not generated here, edge cases met their target.
+    assert top_up_volumes(targets, generated, exported) == {"therapeutic": 1_000, "bias": 4}
+
+
+def test_a_kind_none_of_which_survived_is_generated_again_at_its_shortfall_and_capped():
+    assert top_up_volumes({"therapeutic": 100}, {"therapeutic": 100}, {"therapeutic": 0}) == {
+        "therapeutic": 100
+    }
+    assert top_up_volumes({"therapeutic": 100}, {"therapeutic": 100}, {"therapeutic": 1}) == {
+        "therapeutic": 400
+    }
+
+
+def test_top_up_shards_are_numbered_after_the_first_round():
+    assert shard_plan(250, 100) == [(0, 100), (1, 100), (2, 50)]
+    assert shard_plan(150, 100, first=3) == [(3, 100), (4, 50)]
