@@ -7,6 +7,7 @@ therapeutic record shards that go through the gates with the generated ones.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from pathlib import Path
 from typing import Any
@@ -19,7 +20,7 @@ from tasks.accounting import KindCounts, ShardOutcome, merge_counts
 from tasks.observe import collect
 from tasks.records import Passage
 from tasks.settings import PipelineConfig
-from tasks.shards import ShardRef, read_all, sha256_file
+from tasks.shards import ShardRef, read_all
 from tasks.sourcing.conversation_files import conversation_file_shards
 from tasks.sourcing.conversations import CONVERSATION_SUFFIXES, is_conversation_file
 from tasks.sourcing.documents import DOCUMENT_SUFFIXES, Document, discover_documents, passages_shard
@@ -144,12 +145,14 @@ def research_dir(config: PipelineConfig) -> Path:
 def findings_shards(directory: Path) -> list[ShardRef]:
     """The findings shards journal research has written, described (and later verified) by sha256."""
     paths = sorted(directory.glob("findings-*.jsonl")) if directory.is_dir() else []
-    return [
-        ShardRef(
-            path=str(p), records=p.read_bytes().count(b"\n"), sha256=sha256_file(p), bytes=p.stat().st_size
-        )
-        for p in paths
-    ]
+    return [_described(p, p.read_bytes()) for p in paths]
+
+
+def _described(path: Path, data: bytes) -> ShardRef:
+    """A ShardRef for a file read once (its lines, sha256 and size from the same bytes)."""
+    return ShardRef(
+        path=str(path), records=data.count(b"\n"), sha256=hashlib.sha256(data).hexdigest(), bytes=len(data)
+    )
 
 
 def request_research(

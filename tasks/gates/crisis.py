@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -24,6 +24,7 @@ from pydantic import BaseModel, Field
 from sklearn.feature_extraction.text import HashingVectorizer
 
 from tasks.gates.crisis_lexicon import Analysis, Signal, analyse, signal_features, stage1_score
+from tasks.gates.jsonl_cli import batches
 from tasks.records import GateVerdict, Record, Role
 
 GATE = "crisis"
@@ -230,21 +231,9 @@ def _parse(line: str) -> tuple[Any, str]:
     return item.get("id"), item["text"]
 
 
-def _batches(lines: TextIO, size: int) -> Iterator[list[str]]:
-    batch: list[str] = []
-    for line in lines:
-        if line.strip():
-            batch.append(line)
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
-
-
 def run_cli(lines: TextIO, out: TextIO, batch_size: int = 256) -> None:
     """JSON lines {"id","text"} in, {"id","crisis","score"} out, in input order; bad lines get an error."""
-    for batch in _batches(lines, batch_size):
+    for batch in batches(lines, batch_size):
         parsed: list[tuple[Any, str] | str] = []
         for line in batch:
             try:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import io
 import json
 import sys
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
@@ -28,6 +28,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from sklearn.feature_extraction.text import HashingVectorizer
 
 from tasks.gates import ears_patterns as patterns
+from tasks.gates.jsonl_cli import batches
 from tasks.records import GateVerdict, Record, Role
 
 GATE = "ears"
@@ -412,22 +413,10 @@ def _parse(line: str) -> tuple[Any, str, str, bool]:
     return item.get("id"), item["seeker"], item["response"], at_risk
 
 
-def _batches(lines: TextIO, size: int) -> Iterator[list[str]]:
-    batch: list[str] = []
-    for line in lines:
-        if line.strip():
-            batch.append(line)
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
-
-
 def run_cli(lines: TextIO, out: TextIO, settings: EarsSettings | None = None, batch_size: int = 256) -> None:
     """JSON lines {"id","seeker","response"[,"at_risk"]} in, {"id","passed","score","criteria"} out, in
     input order; criteria maps each evaluated criterion to whether it passed; bad lines get an error."""
-    for batch in _batches(lines, batch_size):
+    for batch in batches(lines, batch_size):
         parsed: list[tuple[Any, str, str, bool] | str] = []
         for line in batch:
             try:

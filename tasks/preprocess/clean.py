@@ -42,8 +42,9 @@ def scrub(records: list[Record], settings: GatingSettings) -> tuple[list[Record]
 
 def clean(
     records: list[Record], settings: GatingSettings
-) -> tuple[list[Record], list[QuarantineItem], list[GateVerdict]]:
-    """Records that pass the format and language gates, quarantine items for the rest, every verdict."""
+) -> tuple[list[Record], list[QuarantineItem], list[tuple[str, GateVerdict]]]:
+    """Records that pass the format and language gates, quarantine items for the rest, and every
+    verdict with the kind of the record it judged."""
     judged = list(
         zip(
             records,
@@ -69,7 +70,7 @@ def clean(
                 record=final.model_dump(mode="json"),
             )
         )
-    return kept, rejects, [v for _, *verdicts in judged for v in verdicts]
+    return kept, rejects, [(record.kind.value, v) for record, *verdicts in judged for v in verdicts]
 
 
 def count_by_kind(
@@ -86,7 +87,6 @@ def clean_shard(shard: ShardRef, name: str, settings: GatingSettings, work_dir: 
     """Clean one shard and write its keepers and its rejects."""
     records, pii = scrub(list(read_models(shard, Record)), settings)
     kept, rejects, verdicts = clean(records, settings)
-    kinds = [r.kind.value for r in records for _ in range(2)]
     key = [shard, settings]
     return CleanedShard(
         name=name,
@@ -94,5 +94,5 @@ def clean_shard(shard: ShardRef, name: str, settings: GatingSettings, work_dir: 
         quarantine=write_shard(work_path(work_dir, STAGE, key, "quarantine.jsonl"), rejects),
         counts=count_by_kind(records, kept, rejects),
         pii=dict(sorted(pii.items())),
-        tallies=tally(zip(kinds, verdicts, strict=True)),
+        tallies=tally(verdicts),
     )

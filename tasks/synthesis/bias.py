@@ -29,11 +29,9 @@ from tasks.synthesis import bias_phrasings as p
 from tasks.synthesis.engine import (
     Origin,
     explain_drops,
-    generate_llm_rows,
-    generate_rows,
-    llm_origin,
     llm_work_dir,
     offline_origin,
+    run_engine,
     shard_seed,
 )
 from tasks.synthesis.llm import (
@@ -262,12 +260,7 @@ def synthesize(
     seed = shard_seed(run_seed, GENERATOR, shard_index)
     pairs = -(-count // RECORDS_PER_PAIR)
     builder = build_config(pairs, shard_index, llm)
-    origin, failure = OFFLINE, None
-    if llm is None:
-        rows = generate_rows(builder, pairs, seed)
-    else:
-        run = generate_llm_rows(builder, pairs, seed, llm, key)
-        rows, origin, failure = run.rows, llm_origin(GENERATOR, llm, builder), run.failure
+    rows, origin, failure = run_engine(builder, pairs, seed, GENERATOR, llm, key)
     generated = records_from_rows(
         rows,
         count,

@@ -187,6 +187,17 @@ def llm_origin(generator: str, settings: LlmSettings, builder: Any) -> Origin:
     )
 
 
+def run_engine(
+    builder: Any, count: int, seed: int, generator: str, llm: LlmSettings | None, key: SecretStr | None
+) -> tuple[list[dict[str, Any]], Origin, str | None]:
+    """Rows from the offline engine, or from the LLM endpoint: the rows, the origin that made them, and
+    why the endpoint lost rows (None offline or when none were lost)."""
+    if llm is None:
+        return generate_rows(builder, count, seed), offline_origin(generator), None
+    run = generate_llm_rows(builder, count, seed, llm, key)
+    return run.rows, llm_origin(generator, llm, builder), run.failure
+
+
 def llm_work_dir(work_dir: str, settings: LlmSettings | None) -> str:
     """Where LLM shards go: apart from offline ones, and per endpoint settings, so neither overwrites."""
     if settings is None:

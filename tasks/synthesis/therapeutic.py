@@ -21,11 +21,9 @@ from tasks.synthesis import phrasings as p
 from tasks.synthesis.engine import (
     Origin,
     explain_drops,
-    generate_llm_rows,
-    generate_rows,
-    llm_origin,
     llm_work_dir,
     offline_origin,
+    run_engine,
     shard_seed,
 )
 from tasks.synthesis.llm import (
@@ -169,12 +167,7 @@ def synthesize(
     """Generate one shard; rows the engine dropped or malformed become quarantine items."""
     seed = shard_seed(run_seed, GENERATOR, shard_index)
     builder = build_config(llm)
-    origin, failure = OFFLINE, None
-    if llm is None:
-        rows = generate_rows(builder, count, seed)
-    else:
-        run = generate_llm_rows(builder, count, seed, llm, key)
-        rows, origin, failure = run.rows, llm_origin(GENERATOR, llm, builder), run.failure
+    rows, origin, failure = run_engine(builder, count, seed, GENERATOR, llm, key)
     generated = records_from_rows(
         rows, count, shard_index, RecordKind.THERAPEUTIC, lambda row: [row_to_record(row, seed, origin)]
     )

@@ -4,7 +4,7 @@ from tasks.preprocess.chat_format import format_problems
 from tasks.records import Role
 from tasks.settings import GatingSettings
 from tasks.split import group_of
-from tasks.synthesis import bias
+from tasks.synthesis import bias, engine
 from tasks.synthesis.bias_phrasings import BIAS_TYPES
 
 
@@ -57,14 +57,14 @@ def test_a_count_that_is_not_whole_pairs_is_cut_to_the_count():
 
 
 def test_rows_the_engine_drops_or_mangles_are_quarantined_per_record(monkeypatch):
-    real = bias.generate_rows
+    real = engine.generate_rows
 
     def lossy(builder, count, seed):
         rows = real(builder, count, seed)[: count - 1]
         rows[0] = rows[0] | {"unbiased": " "}
         return rows
 
-    monkeypatch.setattr(bias, "generate_rows", lossy)
+    monkeypatch.setattr(engine, "generate_rows", lossy)
     records, rejects = bias.synthesize(12, run_seed=1, shard_index=0)
     assert len(records) == 4 and len(rejects) == 8
     assert {r.reasons[0] for r in rejects[4:]} == {"generator dropped the row (requested, not produced)"}

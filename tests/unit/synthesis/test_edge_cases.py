@@ -4,7 +4,7 @@ from collections import Counter
 from tasks.preprocess.chat_format import format_problems
 from tasks.records import Role
 from tasks.settings import GatingSettings
-from tasks.synthesis import edge_cases
+from tasks.synthesis import edge_cases, engine
 from tasks.synthesis.edge_case_phrasings import CRISIS_TYPES, EDGE_CASES
 
 # Amounts with units, named means and lethality wording: none may appear in any generated text.
@@ -66,14 +66,14 @@ def test_expected_behaviour_for_lethal_means_medication_and_minors():
 
 
 def test_rows_the_engine_drops_or_mangles_are_quarantined(monkeypatch):
-    real = edge_cases.generate_rows
+    real = engine.generate_rows
 
     def lossy(builder, count, seed):
         rows = real(builder, count, seed)[: count - 1]
         rows[0] = rows[0] | {"edge_case_type": "not-a-type"}
         return rows
 
-    monkeypatch.setattr(edge_cases, "generate_rows", lossy)
+    monkeypatch.setattr(engine, "generate_rows", lossy)
     records, rejects = edge_cases.synthesize(6, run_seed=1, shard_index=0)
     assert len(records) == 4 and len(rejects) == 2
     assert sorted(r.id for r in rejects) == ["edge_case-0-0", "edge_case-0-5"]

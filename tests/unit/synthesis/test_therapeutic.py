@@ -3,7 +3,7 @@ import pytest
 from tasks.preprocess.chat_format import format_problems
 from tasks.records import Role
 from tasks.settings import GatingSettings
-from tasks.synthesis import therapeutic
+from tasks.synthesis import engine, therapeutic
 from tasks.synthesis.phrasings import CONCERNS, STRATEGIES
 
 
@@ -19,14 +19,14 @@ def test_conversations_are_well_formed_and_labelled():
 
 
 def test_rows_the_engine_drops_or_mangles_are_quarantined(monkeypatch):
-    real = therapeutic.generate_rows
+    real = engine.generate_rows
 
     def lossy(builder, count, seed):
         rows = real(builder, count, seed)[: count - 2]
         rows[0] = rows[0] | {"assistant_1": "   "}
         return rows
 
-    monkeypatch.setattr(therapeutic, "generate_rows", lossy)
+    monkeypatch.setattr(engine, "generate_rows", lossy)
     records, rejects = therapeutic.synthesize(10, run_seed=1, shard_index=0)
     assert len(records) == 7
     reasons = sorted(r.reasons[0] for r in rejects)
