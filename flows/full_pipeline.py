@@ -24,8 +24,8 @@ from pydantic import SecretStr, ValidationError
 from flows.export import export
 from flows.gating import GatingResult, gating
 from flows.journal_research import journal_research, research_deployment_listening
-from flows.sourcing import DocumentOutcome, SourcingResult, research_dir, sourcing
-from flows.synthesis import GENERATORS, synthesis, top_up_volumes
+from flows.sourcing import DocumentOutcome, SourcingResult, grounding, research_dir, sourcing
+from flows.synthesis import TOP_UP_KINDS, synthesis, top_up_volumes
 from tasks.accounting import Counts, GateTallies, KindCounts, ShardOutcome, check_balanced, merge_counts
 from tasks.caching import code_version
 from tasks.export.publish import Published
@@ -89,14 +89,14 @@ def full_pipeline(config: PipelineConfig = PipelineConfig()) -> Published:  # no
     try:
         ledger = StageLedger(store, run_id, config)
         sourced, seconds = ledger.run("sourcing", sourcing, config)
-        ledger.record({"sourcing": sourced.counts}, seconds)
         store.record_documents(run_id, _source_documents(sourced.per_document()))
         if sourced.research_queries and config.research and not research_deployment_listening():
             research = journal_research(sourced.research_queries, research_dir=str(research_dir(config)))
             logger.info(
                 f"journal research: {research.findings} findings in {research.path}; the next run uses them"
             )
-        synthesized, gated, took = generate_and_gate(ledger, config, sourced, logger)
+        sourced, synthesized, gated, took = generate_and_gate(ledger, config, sourced, logger)
+        ledger.record({"sourcing": sourced.counts}, seconds + took["grounding"])
         ledger.record({"synthesis": merge_counts(o.counts for o in synthesized)}, took["synthesis"])
         ledger.record(
             {"preprocess": gated.preprocess_counts, "gates": gated.gate_counts, "dedup": gated.dedup_counts},
@@ -120,27 +120,35 @@ def full_pipeline(config: PipelineConfig = PipelineConfig()) -> Published:  # no
 
 def generate_and_gate(
     ledger: StageLedger, config: PipelineConfig, sourced: SourcingResult, logger: Any
-) -> tuple[list[ShardOutcome], GatingResult, dict[str, float]]:
-    """Generate, gate, and while the gates leave a generated kind short of its target, generate the
-    shortfall again (scaled by the measured pass rate) and re-gate: finished shards are cache hits, and
-    the global dedup and split are planned again over everything."""
-    seconds = {"synthesis": 0.0, "gating": 0.0}
+) -> tuple[SourcingResult, list[ShardOutcome], GatingResult, dict[str, float]]:
+    """Generate, gate, and while the gates leave a generated or grounded kind short of its target,
+    generate the shortfall again (scaled by the measured pass rate) and re-gate: finished shards are
+    cache hits, and the global dedup and split are planned again over everything."""
+    seconds = {"grounding": 0.0, "synthesis": 0.0, "gating": 0.0}
     synthesized: list[ShardOutcome] = []
     volumes: dict[str, int] | None = None
     for round_ in range(config.top_up_rounds + 1):
-        more, took = ledger.run("synthesis", synthesis, config, volumes, len(synthesized))
-        synthesized += more
+        more_grounded = volumes.pop("grounded", 0) if volumes else 0
+        if more_grounded:  # grounding is sourcing's work: its own subflow, before synthesis's kinds
+            sourced, took = ledger.run("grounding", grounding, config, sourced, more_grounded)
+            seconds["grounding"] += took
+        if volumes is None or volumes:  # the first round generates every target
+            more, took = ledger.run("synthesis", synthesis, config, volumes, len(synthesized))
+            synthesized += more
+            seconds["synthesis"] += took
         records = [*sourced.records, *synthesized]
-        gated, gate_took = ledger.run("gating", gating, records, sourced.passage_shards, config)
-        seconds["synthesis"] += took
-        seconds["gating"] += gate_took
-        exported = {kind: sum(s.get(kind, 0) for s in gated.kinds_per_split.values()) for kind in GENERATORS}
-        generated = {k: c.entered for k, c in merge_counts(o.counts for o in synthesized).items()}
+        gated, took = ledger.run("gating", gating, records, sourced.passage_shards, config)
+        seconds["gating"] += took
+        splits = gated.kinds_per_split.values()
+        exported = {kind: sum(s.get(kind, 0) for s in splits) for kind in TOP_UP_KINDS}
+        generated = {
+            k: c.entered for k, c in merge_counts(o.counts for o in [*synthesized, *sourced.grounded]).items()
+        }
         volumes = top_up_volumes(config.target_volumes(), generated, exported)
         if not volumes or round_ == config.top_up_rounds:
             break
         logger.info(f"top-up {round_ + 1}: generating {volumes} more to meet the targets after the gates")
-    return synthesized, gated, seconds
+    return sourced, synthesized, gated, seconds
 
 
 def _source_documents(outcomes: Sequence[DocumentOutcome]) -> list[DocumentRead]:

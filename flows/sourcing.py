@@ -123,13 +123,28 @@ def sourcing(config: PipelineConfig) -> SourcingResult:
     )
 
 
+@flow(name="grounding", log_prints=True)
+def grounding(config: PipelineConfig, sourced: SourcingResult, volume: int) -> SourcingResult:
+    """A top-up round: `volume` more grounded conversations, in shards numbered after sourcing's own."""
+    more = ground_conversations(
+        config, sourced.passage_shards, get_run_logger(), volume, first_shard=len(sourced.grounded)
+    )
+    return sourced.model_copy(update={"grounded": [*sourced.grounded, *more]})
+
+
 def ground_conversations(
-    config: PipelineConfig, passages: list[ShardRef], logger: logging.Logger | logging.LoggerAdapter[Any]
+    config: PipelineConfig,
+    passages: list[ShardRef],
+    logger: logging.Logger | logging.LoggerAdapter[Any],
+    volume: int | None = None,
+    first_shard: int = 0,
 ) -> list[ShardOutcome]:
-    """`grounded_conversations` conversations citing the passages, in shards that resume and parallelise."""
+    """`volume` (by default `grounded_conversations`) conversations citing the passages, in shards that
+    resume and parallelise."""
     if not passages:
         return []
-    plan = shard_plan(config.grounded_conversations, config.shard_records)
+    total = config.grounded_conversations if volume is None else volume
+    plan = shard_plan(total, config.shard_records, first_shard)
     futures = [
         (f"grounded-{i:05d}", generate_grounded_shard.submit(passages, i, n, config.seed, config.work_dir))
         for i, n in plan

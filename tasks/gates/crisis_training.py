@@ -32,12 +32,17 @@ from tasks.gates.crisis import (
     CARD_PATH,
     DENIAL_DISCOUNT,
     MODEL_PATH,
+    EmbeddingStage,
     FeatureConfig,
     combine,
+    consulted,
     denied,
+    embedding_text,
     featurize,
+    learned_probability,
 )
 from tasks.gates.crisis_lexicon import SEVERITY, Analysis, analyse, stage1_score
+from tasks.gates.sentence_encoder import encoder
 
 SEED = 20261126
 FOLDS = 5
@@ -46,6 +51,7 @@ TARGET_SENSITIVITY = 0.97
 # subsample. More ordinary distress is what teaches the model that sadness alone is not risk.
 EVERYDAY_CAP = 20000
 DEFAULT_C = 3.0
+EMBEDDING_C = 1.0  # the sentence-embedding model's regularisation; 0.3 and 3 gave the same held-out figures
 CASES_PATH = Path(__file__).resolve().parents[2] / "tests" / "unit" / "gates" / "crisis_cases.py"
 
 # Share of each label's training weight per source. Hard negatives from r/depression get a small share
@@ -373,17 +379,41 @@ def operating_points(scores: np.ndarray, labels: np.ndarray, sources: np.ndarray
     return points
 
 
+def embed(texts: Sequence[str], chunk: int = 4096) -> np.ndarray:
+    """Sentence embeddings of every training text, with progress (the slow part of training)."""
+    parts = []
+    for start in range(0, len(texts), chunk):
+        parts.append(encoder().encode(texts[start : start + chunk]))
+        print(f"embedded {min(start + chunk, len(texts))}/{len(texts)}", flush=True)
+    return np.concatenate(parts) if parts else np.zeros((0, 384), dtype=np.float32)
+
+
 def evaluate(
-    scores: np.ndarray, floors: np.ndarray, probabilities: np.ndarray, labels: np.ndarray, sources: np.ndarray
+    ngram: np.ndarray,
+    embedded: np.ndarray,
+    floors: np.ndarray,
+    denials: np.ndarray,
+    labels: np.ndarray,
+    sources: np.ndarray,
+    stage: EmbeddingStage,
 ) -> dict[str, Any]:
-    """Threshold and held-out metrics for the combined detector, stage 1 alone and the model alone."""
+    """Threshold and held-out metrics for the combined detector, stage 1 alone and each model alone."""
+    scores = combine(learned_probability(ngram, embedded, floors, stage), floors, denials)
     threshold = choose_threshold(scores, labels)
     flags = scores >= threshold
+    without = combine(ngram, floors, denials)  # the detector before the embedding model joined it
+    without_threshold = choose_threshold(without, labels)
     return {
         "threshold": threshold,
         "operating_points": operating_points(scores, labels, sources),
         "roc_auc_combined": round(float(roc_auc_score(labels, scores)), 4),
-        "roc_auc_model_only": round(float(roc_auc_score(labels, probabilities)), 4),
+        "roc_auc_ngram_model_only": round(float(roc_auc_score(labels, ngram)), 4),
+        "roc_auc_embedding_model_only": round(float(roc_auc_score(labels, embedded)), 4),
+        "embedding_model_consulted_share": round(float(consulted(ngram, floors, stage).mean()), 4),
+        "without_embedding_model": {
+            "threshold": without_threshold,
+            "per_source": source_metrics(without >= without_threshold, labels, sources),
+        },
         "pooled": pooled_metrics(flags, labels, sources),
         "per_source": source_metrics(flags, labels, sources),
         "stage1_only": {
@@ -404,16 +434,25 @@ def train(data: Path, c: float, config: FeatureConfig) -> dict[str, Any]:
     signals = [a.signals for a in analyses]
     floors = np.asarray([stage1_score(s) for s in signals])
     matrix = featurize(analyses, config)
-    probabilities = out_of_fold(matrix, labels, sources, duplicate_groups(analyses), c)
-    metrics = evaluate(
-        combine(probabilities, floors, denied(signals)), floors, probabilities, labels, sources
-    )
-    final = fit(matrix, labels, sample_weights(sources.tolist()), c)
-    coef = final.coef_[0].astype(np.float32)
-    intercept = np.asarray([final.intercept_[0]], dtype=np.float64)
+    groups = duplicate_groups(analyses)
+    ngram = out_of_fold(matrix, labels, sources, groups, c)
+    embeddings = embed([embedding_text(t, a) for t, a in zip(texts, analyses, strict=True)])
+    embedded = out_of_fold(embeddings, labels, sources, groups, EMBEDDING_C)
+    stage = EmbeddingStage()
+    metrics = evaluate(ngram, embedded, floors, denied(signals), labels, sources, stage)
+    weights = sample_weights(sources.tolist())
+    final = fit(matrix, labels, weights, c)
+    final_embedding = fit(embeddings, labels, weights, EMBEDDING_C)
     write_npz(
         MODEL_PATH,
-        {"coef": coef, "intercept": intercept, "feature_config": np.asarray(config.model_dump_json())},
+        {
+            "coef": final.coef_[0].astype(np.float32),
+            "intercept": np.asarray([final.intercept_[0]], dtype=np.float64),
+            "feature_config": np.asarray(config.model_dump_json()),
+            "embedding_coef": final_embedding.coef_[0].astype(np.float32),
+            "embedding_intercept": np.asarray([final_embedding.intercept_[0]], dtype=np.float64),
+            "embedding_stage": np.asarray(stage.model_dump_json()),
+        },
     )
     card = model_card(corpus, metrics, config, c)
     CARD_PATH.write_text(json.dumps(card, indent=2, sort_keys=True) + "\n", encoding="utf-8")
@@ -430,6 +469,12 @@ def model_card(corpus: Corpus, metrics: dict[str, Any], config: FeatureConfig, c
         "denial_discount": DENIAL_DISCOUNT,
         "feature_config": config.model_dump(mode="json"),
         "model": {"type": "logistic_regression", "solver": "liblinear", "C": c, "seed": SEED, "folds": FOLDS},
+        "embedding_model": {
+            "type": "logistic_regression",
+            "solver": "liblinear",
+            "C": EMBEDDING_C,
+            "stage": EmbeddingStage().model_dump(mode="json"),
+        },
         "npz_sha256": sha256_of(MODEL_PATH),
         "npz_bytes": MODEL_PATH.stat().st_size,
         "training_data_sha256": corpus.files,
@@ -444,7 +489,8 @@ def print_summary(card: dict[str, Any]) -> None:
     """Held-out metrics, one line per source, for the person retraining."""
     cv = card["metrics_cv"]
     print(
-        f"threshold {card['threshold']}  AUC {cv['roc_auc_combined']} (model only {cv['roc_auc_model_only']})"
+        f"threshold {card['threshold']}  AUC {cv['roc_auc_combined']} (n-gram model only"
+        f" {cv['roc_auc_ngram_model_only']}, embedding model only {cv['roc_auc_embedding_model_only']})"
     )
     for section, rows in (("pooled", {"all": cv["pooled"]}), ("per source", cv["per_source"])):
         print(section)

@@ -291,15 +291,16 @@ def test_every_kind_is_generated_split_and_bias_pairs_stay_together(tmp_path):
 
 
 def test_a_top_up_round_generates_the_shortfall_the_gates_left(tmp_path):
-    once = run_pipeline(config_for(tmp_path / "once", therapeutic_samples=200))
-    topped = run_pipeline(config_for(tmp_path / "topped", therapeutic_samples=200, top_up_rounds=1))
+    volumes = {"therapeutic_samples": 200, "grounded_conversations": 100}
+    once = run_pipeline(config_for(tmp_path / "once", **volumes))
+    topped = run_pipeline(config_for(tmp_path / "topped", top_up_rounds=1, **volumes))
     assert once.is_completed() and topped.is_completed()
     first, second = (
         orjson.loads((Path(state.result().path) / "manifest.json").read_bytes()) for state in (once, topped)
     )
-    assert first["volumes"]["therapeutic"]["shortfall"] > 0, "the crisis gate reroutes some of them"
-    generated = second["stages"]["synthesis"]["therapeutic"]["in"]
-    assert generated > 200
-    assert second["volumes"]["therapeutic"]["exported"] > first["volumes"]["therapeutic"]["exported"]
+    for kind, stage in (("therapeutic", "synthesis"), ("grounded", "sourcing")):
+        assert first["volumes"][kind]["shortfall"] > 0, f"the crisis gate reroutes some {kind} conversations"
+        assert second["stages"][stage][kind]["in"] > first["stages"][stage][kind]["in"]
+        assert second["volumes"][kind]["exported"] > first["volumes"][kind]["exported"]
     by_kind = [c for split in second["splits"].values() for c in split["by_kind"].values()]
     assert all(c["actual"] == c["target"] for c in by_kind)

@@ -2,12 +2,12 @@ from flows.synthesis import shard_plan, top_up_volumes
 
 
 def test_top_up_scales_the_shortfall_by_the_measured_pass_rate_in_whole_units():
-    targets = {"therapeutic": 1_000, "bias": 100, "edge_case": 10, "grounded": 50}
-    generated = {"therapeutic": 1_000, "bias": 100, "edge_case": 10}
-    exported = {"therapeutic": 500, "bias": 97, "edge_case": 10, "grounded": 0}
+    targets = {"therapeutic": 1_000, "bias": 100, "edge_case": 10, "grounded": 50, "finding": 5}
+    generated = {"therapeutic": 1_000, "bias": 100, "edge_case": 10, "grounded": 50}
+    exported = {"therapeutic": 500, "bias": 97, "edge_case": 10, "grounded": 40, "finding": 0}
     # half survived: 500 short needs 1,000 more; bias 3 short at 97% → 4 (one whole pair of pairs);
-    # grounded is not generated here, edge cases met their target.
-    assert top_up_volumes(targets, generated, exported) == {"therapeutic": 1_000, "bias": 4}
+    # grounded 10 short at 80% → 13; edge cases met their target; findings are never generated.
+    assert top_up_volumes(targets, generated, exported) == {"therapeutic": 1_000, "bias": 4, "grounded": 13}
 
 
 def test_a_kind_none_of_which_survived_is_generated_again_at_its_shortfall_and_capped():

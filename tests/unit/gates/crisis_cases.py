@@ -125,18 +125,10 @@ EVERYDAY_NEGATIVES: tuple[str, ...] = (
 )
 
 # Everyday negatives the shipped model still flags (held out from training; listed so that a retrain
-# that fixes or newly breaks one is noticed). At 0.97 sensitivity the threshold sits where ordinary
-# distress and the least explicit dev-set positives overlap: "failed ... annoyed with myself" shares
-# words with self-blame posts in the twitter positives, "can't sleep ... keep worrying" with insomnia
-# posts on r/SuicideWatch, "friends don't invite me ... anymore" with isolation posts (0.0313 against a
-# threshold of 0.0311; two of the passing ones clear it by less than 0.003).
-KNOWN_EVERYDAY_MISSES: frozenset[str] = frozenset(
-    {
-        "i failed my driving test again, so annoyed with myself",
-        "I can't sleep and I keep worrying about work.",
-        "I feel like my friends don't invite me out anymore.",
-    }
-)
+# that fixes or newly breaks one is noticed). The n-gram model alone flagged three ("failed ... annoyed
+# with myself", "can't sleep ... keep worrying", "friends don't invite me ... anymore"), through words
+# they share with self-blame, insomnia and isolation posts; with the embedding model none is flagged.
+KNOWN_EVERYDAY_MISSES: frozenset[str] = frozenset()
 
 # Crisis in other registers: short, lower-case, slangy or indirect.
 REGISTER_POSITIVES: tuple[str, ...] = (

@@ -366,6 +366,36 @@ def test_the_artefact_is_small_recorded_and_free_of_pickles():
         assert data["coef"].shape == (
             2**config.word_bits + 2**config.char_bits + len(crisis_lexicon.CATEGORIES),
         )
+        assert data["embedding_coef"].shape == (384,)
+        stage = crisis.EmbeddingStage.model_validate_json(str(data["embedding_stage"]))
+    assert stage == crisis.EmbeddingStage() and card["embedding_model"]["stage"] == stage.model_dump()
+    assert card["metrics_cv"]["roc_auc_combined"] >= card["metrics_cv"]["roc_auc_ngram_model_only"]
+
+
+def test_remembered_embedding_scores_equal_fresh_ones_and_stay_bounded():
+    texts = ["I feel so alone lately and nothing helps.", "I can't stop crying since the breakup."]
+    crisis.forget_embeddings()
+    cold = [r.score for r in detect(texts)]
+    assert crisis._REMEMBERED.get(texts).keys() == set(texts), "both texts went to the encoder"
+    warm = [r.score for r in detect(texts)]
+    crisis.forget_embeddings()
+    other_batch = [r.score for r in detect(["A longer sentence about my week at work and home.", *texts])]
+    assert cold == warm == other_batch[1:]
+    remembered = crisis._Remembered(capacity=2)
+    remembered.put({"a": 0.1, "b": 0.2})
+    remembered.put({"c": 0.3})
+    assert remembered.get(["a", "b", "c"]) == {"b": 0.2, "c": 0.3}
+
+
+def test_the_embedding_model_is_asked_only_where_the_ngram_model_is_unsure_and_no_lexicon_signal_fired():
+    stage = crisis.EmbeddingStage(consult_from=0.01)
+    ngram = np.asarray([0.001, 0.2, 0.2, 0.9])
+    floors = np.asarray([0.0, 0.0, 0.9, 0.0])
+    embedded = np.asarray([0.99, 0.01, 0.99, 0.5])
+    assert crisis.consulted(ngram, floors, stage).tolist() == [False, True, False, True]
+    learned = crisis.learned_probability(ngram, embedded, floors, stage)
+    assert learned[0] == 0.001 and learned[2] == 0.2  # not asked: the n-gram probability stands
+    assert learned[1] < 0.2 < learned[3] < 0.9  # asked: the logits are averaged
 
 
 def test_the_gate_shares_nothing_with_the_generator():
