@@ -19,7 +19,7 @@ from prefect.exceptions import ObjectNotFound
 from prefect.settings import PREFECT_API_URL
 from pydantic import Field
 
-from tasks.sourcing.academic import AcademicSettings, Service
+from tasks.sourcing.academic_models import AcademicSettings, Service
 from tasks.sourcing.research import ResearchResult, normalise_queries, research_findings
 
 DEPLOYMENT = "journal-research/journal-research"

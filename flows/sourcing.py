@@ -22,7 +22,7 @@ from tasks.records import Passage
 from tasks.settings import PipelineConfig
 from tasks.shards import ShardRef, read_all
 from tasks.sourcing.conversation_files import conversation_file_shards
-from tasks.sourcing.conversations import CONVERSATION_SUFFIXES, is_conversation_file
+from tasks.sourcing.conversation_layouts import CONVERSATION_SUFFIXES, is_conversation_file
 from tasks.sourcing.documents import DOCUMENT_SUFFIXES, Document, discover_documents, passages_shard
 from tasks.sourcing.grounding import generate_grounded_shard
 from tasks.sourcing.research import emit_research_request, research_queries, topics_lacking_findings

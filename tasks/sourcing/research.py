@@ -23,7 +23,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from tasks.accounting import Counts, KindCounts
 from tasks.records import Passage, QuarantineItem, canonical_json
 from tasks.shards import ShardRef, write_shard
-from tasks.sourcing.academic import AcademicResult, AcademicSettings, finding_locator, finding_passage, search
+from tasks.sourcing.academic import AcademicResult, finding_locator, finding_passage, search
+from tasks.sourcing.academic_models import AcademicSettings
 from tasks.storage.work_store import join
 
 RESEARCH_EVENT = "dataset.research.requested"

@@ -28,7 +28,9 @@ from prefect.workers.process import ProcessWorker
 from flows.journal_research import journal_research, main, research_deployment_listening
 from tasks.records import Passage, QuarantineItem
 from tasks.shards import read_models
-from tasks.sourcing.academic import AcademicSettings, Service, finding_passage, parse_pubmed_articles
+from tasks.sourcing.academic import finding_passage
+from tasks.sourcing.academic_models import AcademicSettings, Service
+from tasks.sourcing.academic_pubmed import parse_pubmed_articles
 from tasks.sourcing.research import RESEARCH_EVENT, emit_research_request, research_name
 from tests.integration.conftest import REPO, free_port
 

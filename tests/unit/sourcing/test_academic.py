@@ -21,20 +21,11 @@ import respx
 import yaml
 
 from tasks.records import canonical_json
-from tasks.sourcing.academic import (
-    AcademicResult,
-    AcademicSettings,
-    Finding,
-    RateLimiter,
-    Service,
-    deduplicate,
-    finding_passage,
-    parse_pubmed_articles,
-    retry_delay,
-    search,
-    search_all,
-    semantic_scholar_finding,
-)
+from tasks.sourcing.academic import AcademicResult, deduplicate, finding_passage, search, search_all
+from tasks.sourcing.academic_http import RateLimiter, retry_delay
+from tasks.sourcing.academic_models import AcademicSettings, Finding, Service
+from tasks.sourcing.academic_pubmed import parse_pubmed_articles
+from tasks.sourcing.academic_semanticscholar import semantic_scholar_finding
 from tests.shared_data import shared_file
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "academic"

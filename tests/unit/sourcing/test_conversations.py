@@ -8,15 +8,9 @@ import pyarrow.parquet as pq
 import pytest
 
 from tasks.records import QuarantineItem, Record, RecordKind, Role
-from tasks.sourcing import conversations
-from tasks.sourcing.conversations import (
-    CONVERSATIONS_VERSION,
-    Layout,
-    conversation_shards,
-    detect_layout,
-    is_conversation_file,
-    iter_conversations,
-)
+from tasks.sourcing import conversation_entries
+from tasks.sourcing.conversation_layouts import Layout, detect_layout, is_conversation_file
+from tasks.sourcing.conversations import CONVERSATIONS_VERSION, conversation_shards, iter_conversations
 from tests.shared_data import shared_file
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "conversations"
@@ -108,12 +102,12 @@ def test_sharegpt_reads_the_same_from_jsonl_and_a_json_array():
 
 def test_json_array_is_streamed_the_same_through_a_tiny_buffer(monkeypatch):
     expected = read(FIXTURES / "sharegpt.json")
-    monkeypatch.setattr(conversations, "_CHUNK_CHARS", 7)
+    monkeypatch.setattr(conversation_entries, "_CHUNK_CHARS", 7)
     assert read(FIXTURES / "sharegpt.json") == expected
 
 
 def test_a_truncated_json_array_keeps_what_came_before_and_quarantines_the_rest(tmp_path, monkeypatch):
-    monkeypatch.setattr(conversations, "_CHUNK_CHARS", 16)
+    monkeypatch.setattr(conversation_entries, "_CHUNK_CHARS", 16)
     text = (FIXTURES / "sharegpt.json").read_text()
     cut = tmp_path / "cut.json"
     cut.write_text(text[: text.index('{"conversations": [{"from": "human", "value": "Hi"}') + 30])
@@ -133,7 +127,7 @@ def write_parquet(path: Path, rows: list[dict], row_group_size: int = 2) -> None
 
 
 def test_parquet_in_both_column_shapes_streams_rows_in_order(tmp_path, monkeypatch):
-    monkeypatch.setattr(conversations, "_PARQUET_BATCH_ROWS", 2)
+    monkeypatch.setattr(conversation_entries, "_PARQUET_BATCH_ROWS", 2)
     chat_rows = [json.loads(line) for line in (FIXTURES / "chat.jsonl").read_text().splitlines()[:2]]
     chat_rows += [{"messages": None}, {"messages": [{"role": "user", "content": "Alone"}]}, chat_rows[0]]
     write_parquet(tmp_path / "chat.parquet", chat_rows)
@@ -191,7 +185,7 @@ def test_a_binary_file_read_with_an_explicit_layout_is_quarantined_line_by_line(
 
 def test_an_over_long_line_is_refused_unread_and_the_next_line_still_read(tmp_path, monkeypatch):
     good = (FIXTURES / "chat.jsonl").read_text().splitlines()[0]
-    monkeypatch.setattr(conversations, "MAX_ITEM_BYTES", len(good) + 10)
+    monkeypatch.setattr(conversation_entries, "MAX_ITEM_BYTES", len(good) + 10)
     (tmp_path / "long.jsonl").write_text(f"{good}\n{'x' * (3 * len(good))}\n{good}\n")
     items = read(tmp_path / "long.jsonl", tmp_path)
     assert [type(i) for i in items] == [Record, QuarantineItem, Record]

@@ -12,7 +12,9 @@ import pytest
 from tasks.records import Passage, QuarantineItem
 from tasks.shards import read_models
 from tasks.sourcing import research
-from tasks.sourcing.academic import AcademicResult, Finding, Service, finding_passage, parse_pubmed_articles
+from tasks.sourcing.academic import AcademicResult, finding_passage
+from tasks.sourcing.academic_models import Finding, Service
+from tasks.sourcing.academic_pubmed import parse_pubmed_articles
 from tasks.sourcing.passages import Document, make_passage
 from tasks.sourcing.research import (
     RESEARCH_EVENT,
