@@ -98,9 +98,12 @@ class GatedShard(ShardOutcome):
 
 
 def _passage_texts(records: Sequence[Record], passages: list[ShardRef]) -> dict[str, str]:
-    if not any(r.kind is RecordKind.GROUNDED for r in records):
+    """The texts of the passages this shard's grounded records cite: the passage shards are streamed,
+    and only the cited texts are held, so a large corpus does not sit in memory once per shard."""
+    cited = {c.passage_id for r in records if r.kind is RecordKind.GROUNDED for c in r.grounding}
+    if not cited:
         return {}
-    return {p.id: p.text for p in read_all(passages, Passage)}
+    return {p.id: p.text for p in read_all(passages, Passage) if p.id in cited}
 
 
 @task(cache_policy=SHARD_CACHE, persist_result=True, retries=2, retry_delay_seconds=1)
