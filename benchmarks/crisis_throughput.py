@@ -1,7 +1,8 @@
 """Throughput of the crisis detector: stage 1 (lexicon) alone and the full detector, texts per second.
 
-Usage: `uv run python benchmarks/crisis_throughput.py [--n 4000]`. Reads the shared crisis development
-data when it is present (realistic long posts and tweets), else cycles the hand-written test cases.
+Usage: `uv run python benchmarks/crisis_throughput.py [--n 4000]`. Two kinds of text: long posts (the
+shared crisis development data when it is present, else the hand-written test cases) and chat turns
+(the user turns of generated therapeutic conversations, what the pipeline's gate scores).
 CPU time on one core (the process is pinned to one core where the OS allows); record the figures in
 docs/models/CRISIS_DETECTOR.md when the lexicon or the features change.
 """
@@ -22,6 +23,8 @@ sys.path.insert(0, str(ROOT))
 
 from tasks.gates.crisis import detect, forget_embeddings, load_model  # noqa: E402
 from tasks.gates.crisis_lexicon import scan  # noqa: E402
+from tasks.records import Role  # noqa: E402
+from tasks.synthesis.therapeutic import synthesize  # noqa: E402
 from tests.unit.gates.crisis_cases import CRISIS_POSITIVES, IDIOM_NEGATIVES  # noqa: E402
 
 SHARED = ROOT.parent / "shared" / "data" / "crisis"
@@ -38,6 +41,13 @@ def sample_texts(n: int) -> tuple[list[str], str]:
         mixed = [t for group in zip(*per_file, strict=False) for t in group]
         return list(islice(cycle(mixed), n)), f"shared crisis data ({', '.join(FILES)})"
     return list(islice(cycle(CRISIS_POSITIVES + IDIOM_NEGATIVES), n)), "hand-written test cases"
+
+
+def chat_turns(n: int) -> list[str]:
+    """`n` user turns of generated therapeutic conversations (seed 42), in order."""
+    records, _ = synthesize(max(1, n // 2), 42, 0)
+    turns = [m.content for r in records for m in r.messages if m.role is Role.USER]
+    return list(islice(cycle(turns), n))
 
 
 def rate(run: Callable[[Sequence[str]], object], texts: Sequence[str], repeats: int = 3) -> float:
@@ -59,11 +69,13 @@ def main() -> None:
         os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     texts, origin = sample_texts(args.n)
+    turns = chat_turns(args.n)
     load_model()
-    mean_chars = sum(map(len, texts)) / len(texts)
-    print(f"{len(texts)} texts from {origin}, mean {mean_chars:.0f} chars, one core")
-    print(f"stage 1 (lexicon):     {rate(lambda ts: [scan(t) for t in ts], texts):10.0f} texts/s")
-    print(f"full detector:         {rate(detect, texts, repeats=1):10.0f} texts/s")
+    for label, sample in ((f"posts from {origin}", texts), ("generated therapeutic user turns", turns)):
+        mean_chars = sum(map(len, sample)) / len(sample)
+        print(f"{len(sample)} {label}, mean {mean_chars:.0f} chars, one core")
+        print(f"  stage 1 (lexicon):   {rate(lambda ts: [scan(t) for t in ts], sample):10.0f} texts/s")
+        print(f"  full detector:       {rate(detect, sample, repeats=1):10.0f} texts/s")
 
 
 if __name__ == "__main__":
