@@ -10,13 +10,10 @@ from __future__ import annotations
 
 import argparse
 import csv
-import hashlib
 import importlib.util
-import io
 import json
 import math
 import re
-import zipfile
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -42,6 +39,7 @@ from tasks.gates.crisis import (
     learned_probability,
 )
 from tasks.gates.crisis_lexicon import SEVERITY, Analysis, analyse, stage1_score
+from tasks.gates.model_artefacts import rate, sha256_of, write_npz
 from tasks.gates.sentence_encoder import encoder
 
 SEED = 20261126
@@ -94,11 +92,6 @@ class Corpus:
     examples: list[Example]
     files: dict[str, str]
     excluded: dict[str, int]
-
-
-def sha256_of(path: Path) -> str:
-    """Content hash recorded in the model card, so a retrain on other data is visible."""
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def _jsonl(path: Path) -> Iterator[dict[str, Any]]:
@@ -270,27 +263,6 @@ def sample_weights(sources: Sequence[str]) -> np.ndarray:
     return raw * len(sources) / raw.sum()
 
 
-def wilson(successes: int, total: int, z: float = 1.96) -> tuple[float, float]:
-    """95% Wilson score interval: honest near 0 and 1, where the normal approximation is not."""
-    if total == 0:
-        return (0.0, 1.0)
-    p = successes / total
-    denominator = 1 + z * z / total
-    centre = (p + z * z / (2 * total)) / denominator
-    half = z * math.sqrt(p * (1 - p) / total + z * z / (4 * total * total)) / denominator
-    return (max(0.0, centre - half), min(1.0, centre + half))
-
-
-def rate(successes: int, total: int) -> dict[str, Any]:
-    low, high = wilson(successes, total)
-    value = successes / total if total else None
-    return {
-        "value": None if value is None else round(value, 4),
-        "ci95": [round(low, 4), round(high, 4)],
-        "n": total,
-    }
-
-
 def choose_threshold(scores: np.ndarray, labels: np.ndarray, target: float = TARGET_SENSITIVITY) -> float:
     """Highest threshold whose sensitivity on the positives is at least `target`."""
     positives = np.sort(scores[labels == 1])
@@ -344,18 +316,6 @@ def out_of_fold(
         probabilities[test] = model.predict_proba(matrix[test])[:, 1]
         print(f"fold {number}/{FOLDS}: trained on {len(train)}, scored {len(test)}", flush=True)
     return probabilities
-
-
-def write_npz(path: Path, arrays: dict[str, np.ndarray]) -> None:
-    """np.savez_compressed, but with fixed zip timestamps so retraining gives identical bytes."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for name, array in arrays.items():
-            buffer = io.BytesIO()
-            np.lib.format.write_array(buffer, np.asarray(array), allow_pickle=False)
-            info = zipfile.ZipInfo(f"{name}.npy", date_time=(1980, 1, 1, 0, 0, 0))
-            info.compress_type = zipfile.ZIP_DEFLATED
-            archive.writestr(info, buffer.getvalue())
 
 
 def operating_points(scores: np.ndarray, labels: np.ndarray, sources: np.ndarray) -> list[dict[str, Any]]:

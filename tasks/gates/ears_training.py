@@ -17,10 +17,7 @@ from __future__ import annotations
 import argparse
 import csv
 import hashlib
-import io
 import json
-import math
-import zipfile
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
@@ -43,6 +40,7 @@ from tasks.gates.ears import (
     FeatureConfig,
     featurize,
 )
+from tasks.gates.model_artefacts import rate, sha256_of, write_npz
 
 SEED = 20261127
 # Inverse L2 strength. A search over {0.5, 2, 8} on the dev parts (2026-11-26) moved dev kappa by at
@@ -285,38 +283,6 @@ def balanced_weights(sources: Sequence[str], labels: np.ndarray) -> np.ndarray:
     groups = len(counts)
     raw = np.asarray([1.0 / (groups * counts[(s, int(y))]) for s, y in zip(sources, labels, strict=True)])
     return raw * len(sources)
-
-
-def sha256_of(path: Path) -> str:
-    """Content hash recorded in the model card, so a retrain on other data is visible."""
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def rate(successes: int, total: int, z: float = 1.96) -> dict[str, Any]:
-    """A proportion with its 95% Wilson interval (honest near 0 and 1, where most of these rates sit)."""
-    if total == 0:
-        return {"value": None, "ci95": [0.0, 1.0], "n": 0}
-    p = successes / total
-    denominator = 1 + z * z / total
-    centre = (p + z * z / (2 * total)) / denominator
-    half = z * math.sqrt(p * (1 - p) / total + z * z / (4 * total * total)) / denominator
-    return {
-        "value": round(p, 4),
-        "ci95": [round(max(0.0, centre - half), 4), round(min(1.0, centre + half), 4)],
-        "n": total,
-    }
-
-
-def write_npz(path: Path, arrays: dict[str, np.ndarray]) -> None:
-    """np.savez_compressed, but with fixed zip timestamps so retraining gives identical bytes."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for name, array in arrays.items():
-            buffer = io.BytesIO()
-            np.lib.format.write_array(buffer, np.asarray(array), allow_pickle=False)
-            info = zipfile.ZipInfo(f"{name}.npy", date_time=(1980, 1, 1, 0, 0, 0))
-            info.compress_type = zipfile.ZIP_DEFLATED
-            archive.writestr(info, buffer.getvalue())
 
 
 def agreement(predicted: np.ndarray, labels: np.ndarray) -> dict[str, Any]:
