@@ -29,7 +29,7 @@ from pydantic import BaseModel, Field
 from sklearn.feature_extraction.text import HashingVectorizer
 
 from tasks.gates.crisis_lexicon import IDIOM_MARKER, Analysis, Signal, analyse, signal_features, stage1_score
-from tasks.gates.jsonl_cli import batches
+from tasks.gates.jsonl_cli import json_object, serve
 from tasks.gates.sentence_encoder import encoder
 from tasks.records import GateVerdict, Record, Role
 
@@ -342,12 +342,7 @@ def check(records: Sequence[Record], settings: CrisisSettings) -> list[GateVerdi
 
 def _parse(line: str) -> tuple[Any, str]:
     """The id and text of one input line; ValueError says what is wrong with it."""
-    try:
-        item = json.loads(line)
-    except json.JSONDecodeError as error:
-        raise ValueError(f"not JSON: {error.msg}") from None
-    if not isinstance(item, dict):
-        raise ValueError("expected a JSON object with 'id' and 'text'")
+    item = json_object(line, "'id' and 'text'")
     if not isinstance(item.get("text"), str):
         raise ValueError("field 'text' is missing or not a string")
     return item.get("id"), item["text"]
@@ -355,23 +350,14 @@ def _parse(line: str) -> tuple[Any, str]:
 
 def run_cli(lines: TextIO, out: TextIO, batch_size: int = 256) -> None:
     """JSON lines {"id","text"} in, {"id","crisis","score"} out, in input order; bad lines get an error."""
-    for batch in batches(lines, batch_size):
-        parsed: list[tuple[Any, str] | str] = []
-        for line in batch:
-            try:
-                parsed.append(_parse(line))
-            except ValueError as error:
-                parsed.append(str(error))
-        good = [p for p in parsed if isinstance(p, tuple)]
-        results = iter(detect([text for _, text in good]))
-        for item in parsed:
-            if isinstance(item, str):
-                row: dict[str, Any] = {"id": None, "error": item}
-            else:
-                result = next(results)
-                row = {"id": item[0], "crisis": result.flagged, "score": result.score}
-            out.write(json.dumps(row) + "\n")
-        out.flush()
+    serve(
+        lines,
+        out,
+        _parse,
+        lambda good: detect([text for _, text in good]),
+        lambda item, result: {"id": item[0], "crisis": result.flagged, "score": result.score},
+        batch_size,
+    )
 
 
 if __name__ == "__main__":

@@ -13,7 +13,6 @@ with the generator would grade its own homework.
 from __future__ import annotations
 
 import io
-import json
 import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -28,7 +27,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from sklearn.feature_extraction.text import HashingVectorizer
 
 from tasks.gates import ears_patterns as patterns
-from tasks.gates.jsonl_cli import batches
+from tasks.gates.jsonl_cli import json_object, serve
 from tasks.records import GateVerdict, Record, Role
 
 GATE = "ears"
@@ -398,12 +397,7 @@ def check(
 
 def _parse(line: str) -> tuple[Any, str, str, bool]:
     """The id, seeker, response and risk flag of one input line; ValueError says what is wrong."""
-    try:
-        item = json.loads(line)
-    except json.JSONDecodeError as error:
-        raise ValueError(f"not JSON: {error.msg}") from None
-    if not isinstance(item, dict):
-        raise ValueError("expected a JSON object with 'id', 'seeker' and 'response'")
+    item = json_object(line, "'id', 'seeker' and 'response'")
     for field in ("seeker", "response"):
         if not isinstance(item.get(field), str):
             raise ValueError(f"field '{field}' is missing or not a string")
@@ -416,26 +410,15 @@ def _parse(line: str) -> tuple[Any, str, str, bool]:
 def run_cli(lines: TextIO, out: TextIO, settings: EarsSettings | None = None, batch_size: int = 256) -> None:
     """JSON lines {"id","seeker","response"[,"at_risk"]} in, {"id","passed","score","criteria"} out, in
     input order; criteria maps each evaluated criterion to whether it passed; bad lines get an error."""
-    for batch in batches(lines, batch_size):
-        parsed: list[tuple[Any, str, str, bool] | str] = []
-        for line in batch:
-            try:
-                parsed.append(_parse(line))
-            except ValueError as error:
-                parsed.append(str(error))
-        good = [p for p in parsed if isinstance(p, tuple)]
-        results = iter(
-            score_pairs([g[1] for g in good], [g[2] for g in good], settings, at_risk=[g[3] for g in good])
-        )
-        for item in parsed:
-            if isinstance(item, str):
-                row: dict[str, Any] = {"id": None, "error": item}
-            else:
-                result = next(results)
-                criteria = {name: value >= PASS_LINE for name, value in result.criteria.items()}
-                row = {"id": item[0], "passed": result.passed, "score": result.score, "criteria": criteria}
-            out.write(json.dumps(row) + "\n")
-        out.flush()
+
+    def score(good: list[tuple[Any, str, str, bool]]) -> list[TurnScore]:
+        return score_pairs([g[1] for g in good], [g[2] for g in good], settings, at_risk=[g[3] for g in good])
+
+    def row(item: tuple[Any, str, str, bool], result: TurnScore) -> dict[str, Any]:
+        criteria = {name: value >= PASS_LINE for name, value in result.criteria.items()}
+        return {"id": item[0], "passed": result.passed, "score": result.score, "criteria": criteria}
+
+    serve(lines, out, _parse, score, row, batch_size)
 
 
 if __name__ == "__main__":
