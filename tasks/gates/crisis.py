@@ -316,28 +316,38 @@ def score_texts(texts: Sequence[str]) -> list[float]:
     return [result.score for result in detect(texts)]
 
 
-def check(records: Sequence[Record], settings: CrisisSettings) -> list[GateVerdict]:
-    """One verdict per record: fails when any user turn is flagged; score is the highest user turn."""
+def user_turns(records: Sequence[Record], settings: CrisisSettings) -> list[list[tuple[int, CrisisResult]]]:
+    """Per record, (turn index, result) for each user turn; every turn of every record in one batch."""
     turns = [
         (r, i, m.content)
         for r, rec in enumerate(records)
         for i, m in enumerate(rec.messages)
         if m.role is Role.USER
     ]
-    results = detect([text for _, _, text in turns], settings)
-    best: list[float] = [0.0] * len(records)
-    reasons: list[list[str]] = [[] for _ in records]
-    flagged = [False] * len(records)
-    for (r, turn, _), result in zip(turns, results, strict=True):
-        best[r] = max(best[r], result.score)
-        flagged[r] = flagged[r] or result.flagged
-        if result.flagged:
-            reasons[r].append(f"turn {turn}: score {result.score:.3f}")
-        reasons[r].extend(f"turn {turn}: {reason}" for reason in result.reasons)
-    return [
-        GateVerdict(gate=GATE, passed=not flagged[r], score=best[r], reasons=tuple(reasons[r]))
-        for r in range(len(records))
-    ]
+    per_record: list[list[tuple[int, CrisisResult]]] = [[] for _ in records]
+    for (r, turn, _), result in zip(turns, detect([text for *_, text in turns], settings), strict=True):
+        per_record[r].append((turn, result))
+    return per_record
+
+
+def check(records: Sequence[Record], settings: CrisisSettings) -> list[GateVerdict]:
+    """One verdict per record: fails when any user turn is flagged; score is the highest user turn."""
+    verdicts = []
+    for turns in user_turns(records, settings):
+        reasons: list[str] = []
+        for turn, result in turns:
+            if result.flagged:
+                reasons.append(f"turn {turn}: score {result.score:.3f}")
+            reasons.extend(f"turn {turn}: {reason}" for reason in result.reasons)
+        verdicts.append(
+            GateVerdict(
+                gate=GATE,
+                passed=not any(result.flagged for _, result in turns),
+                score=max((result.score for _, result in turns), default=0.0),
+                reasons=tuple(reasons),
+            )
+        )
+    return verdicts
 
 
 def _parse(line: str) -> tuple[Any, str]:

@@ -21,20 +21,13 @@ CRISIS_EXPECTED = "acknowledge, ask directly about safety, offer crisis resource
 
 def risky_turns(records: Sequence[Record], settings: CrisisSettings) -> list[tuple[frozenset[int], float]]:
     """Per record: the indices of the user turns the crisis detector flags, and the highest score."""
-    turns = [
-        (r, i, m.content)
-        for r, rec in enumerate(records)
-        for i, m in enumerate(rec.messages)
-        if m.role is Role.USER
+    return [
+        (
+            frozenset(turn for turn, result in turns if result.flagged),
+            max((result.score for _, result in turns), default=0.0),
+        )
+        for turns in crisis.user_turns(records, settings)
     ]
-    results = crisis.detect([text for *_, text in turns], settings)
-    flagged: list[set[int]] = [set() for _ in records]
-    best = [0.0] * len(records)
-    for (r, index, _), result in zip(turns, results, strict=True):
-        best[r] = max(best[r], result.score)
-        if result.flagged:
-            flagged[r].add(index)
-    return [(frozenset(f), score) for f, score in zip(flagged, best, strict=True)]
 
 
 def crisis_verdict(turns: frozenset[int], score: float) -> GateVerdict:
