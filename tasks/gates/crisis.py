@@ -115,11 +115,6 @@ class CrisisModel:
     threshold: float
 
 
-def model_text(text: str) -> str:
-    """Text as the learned stage sees it: normalised, idioms and denied phrases blanked, no punctuation."""
-    return analyse(text).model_text
-
-
 def embedding_text(text: str, analysis: Analysis) -> str:
     """What the embedding model reads: the writer's own words, unless the lexicon blanked an idiom or a
     denied phrase, then the model text without its idiom markers. The encoder would read "I'm not
@@ -187,6 +182,10 @@ def combine(probability: np.ndarray, floors: np.ndarray, denials: np.ndarray) ->
     return np.maximum(np.where(denials, probability * DENIAL_DISCOUNT, probability), floors)
 
 
+def _sigmoid(logits: np.ndarray) -> np.ndarray:
+    return np.asarray(1.0 / (1.0 + np.exp(-logits)))
+
+
 def _logit(p: np.ndarray) -> np.ndarray:
     p = np.clip(p, 1e-7, 1 - 1e-7)
     return np.asarray(np.log(p / (1 - p)))
@@ -203,7 +202,7 @@ def learned_probability(
 ) -> np.ndarray:
     """The learned stage's probability: the two models' averaged logits where the embedding model is
     consulted, else the n-gram model's alone (`embedded` is ignored there)."""
-    both = 1.0 / (1.0 + np.exp(-((1 - stage.weight) * _logit(ngram) + stage.weight * _logit(embedded))))
+    both = _sigmoid((1 - stage.weight) * _logit(ngram) + stage.weight * _logit(embedded))
     return np.where(consulted(ngram, floors, stage), both, ngram)
 
 
@@ -242,7 +241,7 @@ def _probabilities(model: CrisisModel, analyses: Sequence[Analysis]) -> np.ndarr
     matrix = featurize(analyses, model.config)
     coef = np.concatenate([model.word_coef, model.char_coef, model.signal_coef])
     logits = matrix @ coef + model.intercept
-    return 1.0 / (1.0 + np.exp(-np.asarray(logits, dtype=np.float64)))
+    return _sigmoid(np.asarray(logits, dtype=np.float64))
 
 
 class _Remembered:
@@ -285,7 +284,7 @@ def embedding_probabilities(model: CrisisModel, texts: Sequence[str]) -> np.ndar
     new = sorted(set(texts) - known.keys())
     if new:
         logits = encoder().encode(new).astype(np.float64) @ model.embedding_coef + model.embedding_intercept
-        fresh = dict(zip(new, (1.0 / (1.0 + np.exp(-logits))).tolist(), strict=True))
+        fresh = dict(zip(new, _sigmoid(logits).tolist(), strict=True))
         _REMEMBERED.put(fresh)
         known |= fresh
     return np.asarray([known[t] for t in texts], dtype=np.float64)
