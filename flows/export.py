@@ -22,6 +22,7 @@ from tasks.export.formats import FORMATS, format_shard
 from tasks.export.manifest import build_manifest, plan_files
 from tasks.export.publish import PlannedFile, Published, VersionStore, publish, version_content_id
 from tasks.export.ready_packages import pack, package_name, parse_formats
+from tasks.export.training_turns import turn_report
 from tasks.metadata.store import MetadataStore, UploadLog, resolve_database_url
 from tasks.observe import collect
 from tasks.settings import PipelineConfig
@@ -131,6 +132,8 @@ def export(
         gate: {k: t.model_dump() for k, t in kinds.items()} for gate, kinds in gated.tallies.items()
     }
     manifest["pii_replaced"] = gated.pii
+    manifest["training_turns"] = turn_report(exported)
+    manifest["corpus_normalisation"] = sourced.normalised
     card = PlannedFile(path="README.md", shard=write_card(manifest, work))
     manifest["card"] = card.entry().model_dump()
     content_id = version_content_id(inputs, config.content_settings(), version)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +22,7 @@ from tasks.observe import collect
 from tasks.records import Passage
 from tasks.settings import PipelineConfig
 from tasks.shards import ShardRef, read_all
-from tasks.sourcing.conversation_files import conversation_file_shards
+from tasks.sourcing.conversation_files import ConversationShard, conversation_file_shards
 from tasks.sourcing.conversation_layouts import CONVERSATION_SUFFIXES, is_conversation_file
 from tasks.sourcing.documents import DOCUMENT_SUFFIXES, Document, discover_documents, passages_shard
 from tasks.sourcing.grounding import generate_grounded_shard
@@ -43,7 +44,7 @@ class SourcingResult(BaseModel):
 
     documents: list[Document]
     passages: list[ShardOutcome]
-    conversations: list[ShardOutcome]
+    conversations: list[ConversationShard]
     grounded: list[ShardOutcome] = Field(default_factory=list, description="Conversations citing passages")
     findings: list[ShardRef] = Field(default_factory=list, description="Findings shards of journal research")
     research_queries: list[str] = Field(default_factory=list, description="Asked for: topics lacked findings")
@@ -51,6 +52,14 @@ class SourcingResult(BaseModel):
     @property
     def counts(self) -> KindCounts:
         return merge_counts(o.counts for o in [*self.passages, *self.conversations, *self.grounded])
+
+    @property
+    def normalised(self) -> dict[str, int]:
+        """What normalising the corpus conversations took, over every conversation file."""
+        total: Counter[str] = Counter()
+        for outcome in self.conversations:
+            total.update(outcome.normalised)
+        return dict(total)
 
     @property
     def records(self) -> list[ShardOutcome]:
@@ -100,7 +109,12 @@ def sourcing(config: PipelineConfig) -> SourcingResult:
     per_file = collect(
         "conversations",
         [
-            (doc.path, conversation_file_shards.submit(str(sources), doc, config.shard_records, work))
+            (
+                doc.path,
+                conversation_file_shards.submit(
+                    str(sources), doc, config.shard_records, config.gating.max_turns, work
+                ),
+            )
             for doc in dialogues
         ],
         lambda shards: sum(o.kept.records for o in shards),

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import hashlib
 from enum import StrEnum
-from typing import Any
+from typing import Any, Literal
 
 import orjson
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler, model_serializer
 
 LabelValue = str | int | float | bool
 
@@ -39,8 +39,19 @@ class Contract(BaseModel):
 
 
 class Message(Contract):
+    """One turn. `weight` follows OpenAI chat fine-tuning: on an assistant turn, 1 is trained on and 0 is
+    context only; unset (and left out of the JSON) means trained, as for every generated turn."""
+
     role: Role
     content: str
+    weight: Literal[0, 1] | None = None
+
+    @model_serializer(mode="wrap")
+    def _omit_unset_weight(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        data: dict[str, Any] = handler(self)
+        if self.weight is None:
+            data.pop("weight", None)
+        return data
 
 
 class SourceRef(Contract):

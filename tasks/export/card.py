@@ -86,6 +86,48 @@ def _gate_section(manifest: dict[str, Any]) -> list[str]:
     ]
 
 
+def _turns_section(manifest: dict[str, Any]) -> list[str]:
+    """How corpus conversations were normalised and which assistant turns are trained on."""
+    turns = manifest.get("training_turns", {})
+    corpus = manifest.get("corpus_normalisation", {})
+    if not corpus.get("conversations") and not any(t.get("context_only") for t in turns.values()):
+        return []
+    lines = ["## Corpus conversations and trained turns", ""]
+    if corpus.get("conversations"):
+        lines += [
+            f"{corpus['conversations']:,} corpus conversations became {corpus['windows']:,} records: "
+            f"{corpus['turns_merged']:,} consecutive same-speaker turns merged, "
+            f"{corpus['leading_assistant_trimmed']:,} opening assistant turns and "
+            f"{corpus['trailing_user_trimmed']:,} closing user turns trimmed, "
+            f"{corpus['conversations_cut']:,} long sessions cut into windows.",
+            "",
+        ]
+    lines += [
+        "Assistant turns with `weight` 1 (or none: generated turns) are trained on and pass every EARS "
+        "criterion; a corpus turn failing only soft criteria is context (`weight` 0).",
+        "",
+        *_table(
+            ["kind", "trained turns", "context-only turns", "context-only because"],
+            [
+                [
+                    kind,
+                    t.get("trainable", 0),
+                    t.get("context_only", 0),
+                    ", ".join(
+                        f"{name.split(':', 1)[1]} {n:,}"
+                        for name, n in t.items()
+                        if name.startswith("context_only:")
+                    )
+                    or "—",
+                ]
+                for kind, t in turns.items()
+            ],
+        ),
+        "",
+    ]
+    return lines
+
+
 def render_card(manifest: dict[str, Any], formats: dict[str, str]) -> str:
     """Markdown with a YAML header; `manifest` is the version's manifest body."""
     splits = manifest["splits"]
@@ -121,6 +163,7 @@ def render_card(manifest: dict[str, Any], formats: dict[str, str]) -> str:
         f"Removed duplicates (each naming its twin): {manifest['duplicates']['records']:,} in `duplicates/`.",
         "",
         *_gate_section(manifest),
+        *_turns_section(manifest),
         "## Target volumes",
         "",
         *_table(

@@ -16,7 +16,7 @@ import pyarrow.parquet as pq
 from prefect import task
 
 from tasks.caching import SHARD_CACHE, work_path
-from tasks.records import Record, Role
+from tasks.records import Message, Record, Role
 from tasks.shards import ShardRef, read_models, write_file, write_shard
 
 FORMATS: dict[str, str] = {"parquet": "parquet", "sharegpt": "jsonl", "alpaca": "jsonl"}
@@ -27,7 +27,10 @@ PARQUET_SCHEMA = pa.schema(
     [
         ("id", pa.string()),
         ("kind", pa.string()),
-        ("messages", pa.list_(pa.struct([("role", pa.string()), ("content", pa.string())]))),
+        (
+            "messages",
+            pa.list_(pa.struct([("role", pa.string()), ("content", pa.string()), ("weight", pa.int8())])),
+        ),
         (
             "source",
             pa.struct([(name, pa.string()) for name in ("type", "uri", "locator", "licence", "title")]),
@@ -68,27 +71,54 @@ PARQUET_SCHEMA = pa.schema(
 )
 
 
-def to_sharegpt(record: Record) -> dict[str, Any]:
-    return {
-        "id": record.id,
-        "conversations": [{"from": _SHAREGPT_ROLE[m.role], "value": m.content} for m in record.messages],
-    }
+def trainable_runs(record: Record) -> list[tuple[str, tuple[Message, ...]]]:
+    """The record as (row id, messages) runs in which every assistant turn is trained on.
 
-
-def to_alpaca(record: Record) -> dict[str, Any]:
-    """The last user turn is the instruction, earlier exchanges the history, the system turn the system."""
+    ShareGPT and Alpaca carry no per-message weight, and trainers learn every assistant turn in them, so
+    a corpus conversation with context-only turns (weight 0) becomes one row per run of consecutive
+    trainable exchanges, each run opened by the system prompt; the context-only exchanges stay in the
+    chat JSONL and Parquet files only. A record without context-only turns is one row under its own id.
+    """
     messages = list(record.messages)
+    system = (messages.pop(0),) if messages and messages[0].role is Role.SYSTEM else ()
+    if all(m.weight != 0 for m in messages):
+        return [(record.id, tuple(record.messages))]
+    runs: list[list[Message]] = [[]]
+    for user, reply in zip(messages[::2], messages[1::2], strict=True):
+        if reply.weight == 0:
+            runs.append([])
+        else:
+            runs[-1] += [user, reply]
+    kept = [run for run in runs if run]
+    return [(f"{record.id}-{n}", (*system, *run)) for n, run in enumerate(kept, 1)]
+
+
+def to_sharegpt(record: Record) -> list[dict[str, Any]]:
+    return [
+        {"id": ident, "conversations": [{"from": _SHAREGPT_ROLE[m.role], "value": m.content} for m in run]}
+        for ident, run in trainable_runs(record)
+    ]
+
+
+def _alpaca_row(ident: str, run: tuple[Message, ...]) -> dict[str, Any]:
+    messages = list(run)
     system = messages.pop(0).content if messages and messages[0].role is Role.SYSTEM else ""
     pairs = [(messages[i].content, messages[i + 1].content) for i in range(0, len(messages) - 1, 2)]
     *history, (instruction, output) = pairs
     return {
-        "id": record.id,
+        "id": ident,
         "instruction": instruction,
         "input": "",
         "output": output,
         "system": system,
         "history": [list(pair) for pair in history],
     }
+
+
+def to_alpaca(record: Record) -> list[dict[str, Any]]:
+    """Per trainable run: the last user turn is the instruction, earlier exchanges the history, the
+    system turn the system."""
+    return [_alpaca_row(ident, run) for ident, run in trainable_runs(record)]
 
 
 def to_parquet_row(record: Record) -> dict[str, Any]:
@@ -105,7 +135,7 @@ def write_parquet(records: Sequence[Record], path: str | Path) -> ShardRef:
     return write_file(path, buffer.getvalue().to_pybytes(), len(records))
 
 
-_JSONL: dict[str, Callable[[Record], dict[str, Any]]] = {"sharegpt": to_sharegpt, "alpaca": to_alpaca}
+_JSONL: dict[str, Callable[[Record], list[dict[str, Any]]]] = {"sharegpt": to_sharegpt, "alpaca": to_alpaca}
 
 
 @task(cache_policy=SHARD_CACHE, persist_result=True, retries=2, retry_delay_seconds=1)
@@ -115,4 +145,4 @@ def format_shard(shard: ShardRef, fmt: str, work_dir: str) -> ShardRef:
     path = work_path(work_dir, f"formats/{fmt}", [shard, fmt], f"part.{FORMATS[fmt]}")
     if fmt == "parquet":
         return write_parquet(records, path)
-    return write_shard(path, (_JSONL[fmt](r) for r in records))
+    return write_shard(path, (row for r in records for row in _JSONL[fmt](r)))

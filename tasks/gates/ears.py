@@ -43,7 +43,8 @@ class Criterion(StrEnum):
     ACKNOWLEDGEMENT = "acknowledgement"
     EXPLORATION = "exploration"
     NO_DISMISSAL = "no_dismissal"
-    NO_CONFRONTATION_OR_DIRECTIVE = "no_confrontation_or_directive"
+    NO_CONFRONTATION = "no_confrontation"
+    NO_UNSOLICITED_DIRECTIVE = "no_unsolicited_directive"
     NO_JUDGEMENT = "no_judgement"
     AUTONOMY_SUPPORT = "autonomy_support"
     SUBSTANTIVE = "substantive"
@@ -56,7 +57,8 @@ FAILURE: dict[Criterion, str] = {
     Criterion.ACKNOWLEDGEMENT: "no_acknowledgement",
     Criterion.EXPLORATION: "no_exploration",
     Criterion.NO_DISMISSAL: "dismissal",
-    Criterion.NO_CONFRONTATION_OR_DIRECTIVE: "confrontation_or_directive",
+    Criterion.NO_CONFRONTATION: "confrontation",
+    Criterion.NO_UNSOLICITED_DIRECTIVE: "unsolicited_directive",
     Criterion.NO_JUDGEMENT: "judgement",
     Criterion.AUTONOMY_SUPPORT: "advice_without_autonomy_support",
     Criterion.SUBSTANTIVE: "too_short_long_or_generic",
@@ -65,11 +67,22 @@ FAILURE: dict[Criterion, str] = {
 }
 # The learned scorers, in the row order of the shipped coefficient matrix.
 LEARNED = ("acknowledgement", "exploration", "advice")
+# Failing one of these on any turn quarantines a corpus conversation; the rest of the required
+# criteria make a human supporter's turn context only (weight 0), not a reason to lose the conversation.
+DEFAULT_HARD = (
+    Criterion.NO_DISMISSAL,
+    Criterion.NO_CONFRONTATION,
+    Criterion.NO_JUDGEMENT,
+    Criterion.WITHIN_SCOPE,
+    Criterion.CRISIS_PROTOCOL,
+)
+CONTEXT_ONLY = "(context only)"
 DEFAULT_REQUIRED = (
     Criterion.ACKNOWLEDGEMENT,
     Criterion.EXPLORATION,
     Criterion.NO_DISMISSAL,
-    Criterion.NO_CONFRONTATION_OR_DIRECTIVE,
+    Criterion.NO_CONFRONTATION,
+    Criterion.NO_UNSOLICITED_DIRECTIVE,
     Criterion.NO_JUDGEMENT,
     Criterion.AUTONOMY_SUPPORT,
     Criterion.SUBSTANTIVE,
@@ -95,6 +108,15 @@ class EarsSettings(BaseModel):
     required: tuple[Criterion, ...] = Field(
         DEFAULT_REQUIRED,
         description="Criteria every assistant turn must pass; crisis_protocol applies only to at-risk turns",
+    )
+    hard: tuple[Criterion, ...] = Field(
+        DEFAULT_HARD,
+        description="Criteria whose failure on any turn quarantines a corpus conversation; a turn failing"
+        " only other required criteria stays as context (weight 0)",
+    )
+    per_turn_sources: tuple[str, ...] = Field(
+        ("conversation",),
+        description="Source types judged turn by turn (corpora); every other record must pass on every turn",
     )
     thresholds: dict[str, float] = Field(
         default_factory=dict,
@@ -244,7 +266,8 @@ def _roadblocks(seeker: str, response: str, at_risk: bool) -> dict[Criterion, st
         directive = None
     return {
         Criterion.NO_DISMISSAL: patterns.dismissal(response),
-        Criterion.NO_CONFRONTATION_OR_DIRECTIVE: patterns.confrontation(response) or directive,
+        Criterion.NO_CONFRONTATION: patterns.confrontation(response),
+        Criterion.NO_UNSOLICITED_DIRECTIVE: directive,
         Criterion.NO_JUDGEMENT: patterns.judgement(response),
         Criterion.WITHIN_SCOPE: patterns.out_of_scope(response),
     }
@@ -361,12 +384,44 @@ def _turns(record: Record, risky: frozenset[int]) -> list[tuple[int, str, str, b
     return turns
 
 
-def check(
+def _record_verdict(
+    record: Record, results: Sequence[tuple[int, TurnScore]], settings: EarsSettings
+) -> tuple[GateVerdict, Record]:
+    """One record's verdict, and the record with per-turn weights where it is judged turn by turn.
+
+    Generated conversations must pass on every assistant turn. A corpus conversation (its source type
+    in `per_turn_sources`) fails only on a hard criterion or when no turn is trainable; a turn failing
+    only soft criteria stays as context with weight 0, and the verdict lists it as "context only".
+    """
+    if not results:
+        return GateVerdict(gate=GATE, passed=False, score=0.0, reasons=("no assistant turn",)), record
+    if record.source.type not in settings.per_turn_sources:
+        reasons = tuple(f"turn {index}: {code}" for index, result in results for code in result.failed)
+        score = min(result.score for _, result in results)
+        return GateVerdict(gate=GATE, passed=not reasons, score=score, reasons=reasons), record
+    hard = {FAILURE[c] for c in settings.hard}
+    blocking = tuple(f"turn {i}: {code}" for i, r in results for code in r.failed if code in hard)
+    context = tuple(f"turn {i} {CONTEXT_ONLY}: {code}" for i, r in results for code in r.failed)
+    trained = {i for i, r in results if r.passed}
+    if not trained and not blocking:
+        soft = (f"turn {i}: {code}" for i, r in results for code in r.failed)
+        blocking = ("no trainable assistant turn", *soft)
+    passed = not blocking
+    score = min(r.score for i, r in results if i in trained) if passed else min(r.score for _, r in results)
+    verdict = GateVerdict(gate=GATE, passed=passed, score=score, reasons=context if passed else blocking)
+    weights = tuple(
+        m.model_copy(update={"weight": int(i in trained)}) if m.role is Role.ASSISTANT else m
+        for i, m in enumerate(record.messages)
+    )
+    return verdict, record.model_copy(update={"messages": weights})
+
+
+def judge(
     records: Sequence[Record],
     settings: EarsSettings,
     risk_turns: Sequence[frozenset[int]] | None = None,
-) -> list[GateVerdict]:
-    """One verdict per record: passes only when every assistant turn passes; score is the lowest turn's.
+) -> list[Record]:
+    """Each record with its EARS verdict appended (and, for corpus conversations, turn weights set).
 
     `risk_turns[i]` holds the message indices of record i's user turns that disclose risk; the reply
     that follows such a turn must follow the crisis protocol. A record with no assistant turn fails.
@@ -378,21 +433,23 @@ def check(
     scored = score_pairs(
         [t[2] for t in turns], [t[3] for t in turns], settings, at_risk=[t[4] for t in turns]
     )
-    lowest: list[float | None] = [None] * len(records)
-    reasons: list[list[str]] = [[] for _ in records]
+    per_record: list[list[tuple[int, TurnScore]]] = [[] for _ in records]
     for (r, index, *_), result in zip(turns, scored, strict=True):
-        current = lowest[r]
-        lowest[r] = result.score if current is None else min(current, result.score)
-        reasons[r].extend(f"turn {index}: {code}" for code in result.failed)
-    return [
-        GateVerdict(
-            gate=GATE,
-            passed=lowest[r] is not None and not reasons[r],
-            score=lowest[r] if lowest[r] is not None else 0.0,
-            reasons=tuple(reasons[r]) if lowest[r] is not None else ("no assistant turn",),
-        )
-        for r in range(len(records))
-    ]
+        per_record[r].append((index, result))
+    judged = []
+    for record, results in zip(records, per_record, strict=True):
+        verdict, weighted = _record_verdict(record, results, settings)
+        judged.append(weighted.with_verdict(verdict))
+    return judged
+
+
+def check(
+    records: Sequence[Record],
+    settings: EarsSettings,
+    risk_turns: Sequence[frozenset[int]] | None = None,
+) -> list[GateVerdict]:
+    """One verdict per record (see `judge`): score is the lowest trained turn's."""
+    return [record.gates[-1] for record in judge(records, settings, risk_turns)]
 
 
 def _parse(line: str) -> tuple[Any, str, str, bool]:

@@ -54,22 +54,22 @@ def gate_records(
     gate, and the stage's counts by the kind each record entered with (a rerouted record counts there).
     """
     routed, risk, verdicts = _route_crisis(list(records), settings)
+    judged = [r.model_copy(update={"gates": (*r.gates, *v)}) for r, v in zip(routed, verdicts, strict=True)]
     by_kind: dict[str, list[int]] = defaultdict(list)
     for i, record in enumerate(routed):
         by_kind[record.kind.value].append(i)
     for kind, members in sorted(by_kind.items()):
         context = GateContext(passages=passages, risk_turns=[risk[i] for i in members])
         for gate in settings.per_kind.get(kind, ()):
-            for i, verdict in zip(
-                members, run_gate(gate, [routed[i] for i in members], settings, context), strict=True
-            ):
-                verdicts[i].append(verdict)
+            gated = run_gate(gate, [judged[i] for i in members], settings, context)
+            for i, record in zip(members, gated, strict=True):
+                judged[i] = record
     kept: list[Record] = []
     rejects: list[QuarantineItem] = []
     counts: list[KindCounts] = []
-    for entering, record, judged in zip(records, routed, verdicts, strict=True):
-        final = record.model_copy(update={"gates": (*record.gates, *judged)})
-        blocking = [v for v in judged if not v.passed and v.gate != safety_routing.crisis.GATE]
+    added = [final.gates[len(entering.gates) :] for entering, final in zip(records, judged, strict=True)]
+    for entering, final, new in zip(records, judged, added, strict=True):
+        blocking = [v for v in new if not v.passed and v.gate != safety_routing.crisis.GATE]
         counts.append(
             {entering.kind.value: Counts(entered=1, kept=int(not blocking), quarantined=int(bool(blocking)))}
         )
@@ -86,7 +86,7 @@ def gate_records(
                 record=final.model_dump(mode="json"),
             )
         )
-    judged_pairs = [(r.kind.value, v) for r, vs in zip(routed, verdicts, strict=True) for v in vs]
+    judged_pairs = [(r.kind.value, v) for r, new in zip(judged, added, strict=True) for v in new]
     return kept, rejects, tally(judged_pairs), merge_counts(counts)
 
 

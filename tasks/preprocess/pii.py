@@ -24,7 +24,7 @@ from typing import NamedTuple
 
 from pydantic import BaseModel, Field
 
-from tasks.records import Message, Record, Role
+from tasks.records import Record, Role
 
 
 class PiiType(StrEnum):
@@ -635,11 +635,12 @@ def scrub_record(record: Record, settings: PiiSettings) -> tuple[Record, Counter
             if message.role in settings.name_roles:
                 names |= find_names(text)
     messages = tuple(
-        Message(
-            role=m.role,
-            content=_replace_names(text, names, counts)
-            if settings.propagate_names or m.role in settings.name_roles
-            else text,
+        m.model_copy(
+            update={
+                "content": _replace_names(text, names, counts)
+                if settings.propagate_names or m.role in settings.name_roles
+                else text
+            }
         )
         for m, text in zip(record.messages, texts, strict=True)
     )

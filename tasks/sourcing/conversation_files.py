@@ -11,12 +11,13 @@ from pathlib import Path
 
 from prefect import task
 from prefect.cache_policies import INPUTS, TASK_SOURCE
+from pydantic import Field
 
 from tasks.accounting import Counts, ShardOutcome
 from tasks.caching import CODE_VERSION, work_path
 from tasks.records import QuarantineItem, Record
 from tasks.shards import write_shard
-from tasks.sourcing.conversations import conversation_shards
+from tasks.sourcing.conversations import conversation_shards, normalisation_tally
 from tasks.sourcing.passages import Document
 
 STAGE = "sourcing"
@@ -41,23 +42,30 @@ def refuse_negative_samples(
     return [r for r in records if r.labels.get("negative_sample") is not True], rejects + refused
 
 
+class ConversationShard(ShardOutcome):
+    """A shard of a conversation file, with what normalising its conversations took."""
+
+    normalised: dict[str, int] = Field(default_factory=dict)
+
+
 # As for passages: the document's sha256 is its content, the folder holding it differs per machine.
 CONVERSATION_CACHE = (INPUTS - "sources") + TASK_SOURCE + CODE_VERSION
 
 
 @task(cache_policy=CONVERSATION_CACHE, persist_result=True, retries=2, retry_delay_seconds=1)
 def conversation_file_shards(
-    sources: str, document: Document, shard_records: int, work_dir: str
-) -> list[ShardOutcome]:
-    """Stream one conversation file into record shards and their quarantine shards, with counts."""
-    outcomes: list[ShardOutcome] = []
-    shards = conversation_shards(Path(sources) / document.path, Path(sources), shard_records)
+    sources: str, document: Document, shard_records: int, max_turns: int, work_dir: str
+) -> list[ConversationShard]:
+    """Stream one conversation file into record shards (windows of at most `max_turns` turns) and
+    their quarantine shards, with counts."""
+    outcomes: list[ConversationShard] = []
+    shards = conversation_shards(Path(sources) / document.path, Path(sources), shard_records, max_turns)
     for index, (read, unreadable) in enumerate(shards):
         records, rejects = refuse_negative_samples(read, unreadable)
-        key = [document, shard_records, index]
+        key = [document, shard_records, max_turns, index]
         name = f"part-{index:05d}.jsonl"
         outcomes.append(
-            ShardOutcome(
+            ConversationShard(
                 name=f"{document.path}#{index}",
                 kept=write_shard(work_path(work_dir, "sourcing/conversations", key, name), records),
                 quarantine=write_shard(
@@ -68,6 +76,7 @@ def conversation_file_shards(
                         entered=len(records) + len(rejects), kept=len(records), quarantined=len(rejects)
                     )
                 },
+                normalised=normalisation_tally(read),
             )
         )
     return outcomes

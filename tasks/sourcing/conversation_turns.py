@@ -1,18 +1,16 @@
-"""One conversation's raw value into speaker turns and labels, per dataset layout, and the check that
-turns make a trainable conversation.
+"""One conversation's raw value into speaker turns and labels, per dataset layout.
 
 Each dataset names its speakers and annotations differently; the parsers here map them onto user,
 assistant and system turns so the reader and the record builder need not know any dataset's shape.
-A conversation must end on an assistant turn to teach a reply, so `finish` cuts trailing user turns
-(and says so) and refuses one with no assistant turn.
+Speakers' consecutive turns stay separate here: `conversation_windows` merges, trims and windows the
+turns of every layout the same way.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
-from tasks.records import LabelValue, Message, Role
+from tasks.records import LabelValue, Role
 
 Turns = tuple[list[tuple[Role, str]], dict[str, LabelValue]]
 
@@ -92,17 +90,6 @@ def parquet_turns(value: Any) -> Turns:
     return chat_turns(value) if "messages" in value else sharegpt_turns(value)
 
 
-def _merge(turns: Sequence[tuple[Role, str]]) -> list[tuple[Role, str]]:
-    """Consecutive turns of one speaker as one turn, their utterances on separate lines."""
-    merged: list[tuple[Role, str]] = []
-    for role, text in turns:
-        if merged and merged[-1][0] is role:
-            merged[-1] = (role, f"{merged[-1][1].strip()}\n{text.strip()}")
-        else:
-            merged.append((role, text))
-    return merged
-
-
 def _survey(value: dict[str, Any]) -> dict[str, LabelValue]:
     """ESConv's 1-5 ratings: the seeker's emotion intensity before and after, and both sides' scores."""
     labels: dict[str, LabelValue] = {}
@@ -135,7 +122,7 @@ def esconv_turns(value: Any) -> Turns:
     }
     if strategies:
         labels["strategies"] = "|".join(strategies)
-    return _merge(turns), labels | _survey(value)
+    return turns, labels | _survey(value)
 
 
 def _count(value: Any) -> int | None:
@@ -172,7 +159,7 @@ def empathetic_dialogues_turns(rows: list[dict[str, Any]]) -> Turns:
             roles[speaker] = Role.ASSISTANT if roles else Role.USER
         turns.append((roles[speaker], _text(row.get("utterance"), number).replace("_comma_", ",")))
     emotion = rows[0].get("context")
-    return _merge(turns), {"emotion": emotion} if emotion else {}
+    return turns, {"emotion": emotion} if emotion else {}
 
 
 def empathetic_intents_turns(rows: list[dict[str, Any]]) -> Turns:
@@ -189,27 +176,4 @@ def empathetic_intents_turns(rows: list[dict[str, Any]]) -> Turns:
         labels["emotion"] = situation["Label"]
     if intents:
         labels["listener_intents"] = "|".join(intents)
-    return _merge(turns), labels
-
-
-def finish(turns: Sequence[tuple[Role, str]]) -> tuple[tuple[Message, ...], bool]:
-    """Messages ending on the last assistant turn, and whether user turns after it were cut.
-
-    Refused: no turns, an empty turn, a system turn after the conversation started, no assistant
-    turn, or no user turn before the last assistant turn (nothing for the reply to answer).
-    """
-    if not turns:
-        raise BadConversation("empty conversation (no turns)")
-    messages: list[Message] = []
-    for number, (role, text) in enumerate(turns, 1):
-        if not text.strip():
-            raise BadConversation(f"turn {number} ({role.value}) is empty")
-        if role is Role.SYSTEM and messages and messages[-1].role is not Role.SYSTEM:
-            raise BadConversation(f"turn {number} is a system turn after the conversation started")
-        messages.append(Message(role=role, content=text.strip()))
-    last = max((i for i, m in enumerate(messages) if m.role is Role.ASSISTANT), default=None)
-    if last is None:
-        raise BadConversation("no assistant turn to learn a reply from")
-    if not any(m.role is Role.USER for m in messages[:last]):
-        raise BadConversation("no user turn before the assistant's reply")
-    return tuple(messages[: last + 1]), last + 1 < len(messages)
+    return turns, labels

@@ -10,7 +10,7 @@ the problem: nothing is dropped silently.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -26,12 +26,12 @@ from tasks.sourcing.conversation_turns import (
     empathetic_dialogues_turns,
     empathetic_intents_turns,
     esconv_turns,
-    finish,
     parquet_turns,
     sharegpt_turns,
 )
+from tasks.sourcing.conversation_windows import Normalised, normalise
 
-CONVERSATIONS_VERSION = "1"
+CONVERSATIONS_VERSION = "2"
 SOURCE_TYPE = "conversation"
 
 
@@ -76,18 +76,44 @@ def _reject(uri: str, locator: str | None, problem: str, raw: str) -> Quarantine
     )
 
 
+_NORMALISATION_LABELS = ("turns_merged", "leading_assistant_trimmed", "trailing_user_trimmed")
+
+
+def _normalisation_labels(normalised: Normalised) -> dict[str, LabelValue]:
+    counts = (normalised.merged, normalised.leading_trimmed, normalised.trailing_trimmed)
+    return {name: count for name, count in zip(_NORMALISATION_LABELS, counts, strict=True) if count}
+
+
+def normalisation_tally(records: Iterable[Record]) -> dict[str, int]:
+    """What normalising took over these records, counted once per conversation (from its first window):
+    conversations, the windows they became, conversations cut, turns merged and turns trimmed."""
+    tally = dict.fromkeys(("conversations", "windows", "conversations_cut", *_NORMALISATION_LABELS), 0)
+    for record in records:
+        tally["windows"] += 1
+        if record.labels.get("window", 1) != 1:
+            continue
+        tally["conversations"] += 1
+        tally["conversations_cut"] += int("windows" in record.labels)
+        for label in _NORMALISATION_LABELS:
+            count = record.labels.get(label, 0)
+            tally[label] += count if isinstance(count, int) else 0
+    return tally
+
+
 @dataclass(frozen=True)
 class _Origin:
     uri: str
     layout: Layout
     labels: dict[str, LabelValue]
+    max_turns: int
 
-    def convert(self, entry: Entry | Broken) -> Record | QuarantineItem:
+    def convert(self, entry: Entry | Broken) -> list[Record] | QuarantineItem:
+        """The conversation's windows as records (one unless it was cut), or why it cannot be used."""
         if isinstance(entry, Broken):
             return _reject(self.uri, entry.locator, entry.problem, entry.raw)
         try:
             turns, labels = CONVERTERS[self.layout](entry.value)
-            messages, trimmed = finish(turns)
+            normalised = normalise(turns, self.max_turns)
         except BadConversation as error:
             return _reject(self.uri, entry.locator, str(error), excerpt(entry.value))
         dataset = DATASETS.get(self.layout)
@@ -98,14 +124,25 @@ class _Origin:
             licence=dataset.licence if dataset else None,
             title=dataset.title if dataset else None,
         )
-        return Record(
-            id=content_id(RecordKind.THERAPEUTIC, messages, source),
-            kind=RecordKind.THERAPEUTIC,
-            messages=messages,
-            source=source,
-            labels=labels | self.labels | ({"trimmed_trailing_user": True} if trimmed else {}),
-            lineage=Lineage(generator=f"conversations:{self.layout.value}", version=CONVERSATIONS_VERSION),
-        )
+        common = labels | self.labels | _normalisation_labels(normalised)
+        count = len(normalised.windows)
+        # Windows name the whole conversation as their parent; the split keeps one source locator together.
+        parents = (content_id(RecordKind.THERAPEUTIC, normalised.messages, source),) if count > 1 else ()
+        return [
+            Record(
+                id=content_id(RecordKind.THERAPEUTIC, window, source),
+                kind=RecordKind.THERAPEUTIC,
+                messages=window,
+                source=source,
+                labels=common | ({"window": number, "windows": count} if count > 1 else {}),
+                lineage=Lineage(
+                    generator=f"conversations:{self.layout.value}",
+                    version=CONVERSATIONS_VERSION,
+                    parents=parents,
+                ),
+            )
+            for number, window in enumerate(normalised.windows, 1)
+        ]
 
 
 def _uri(path: Path, sources_root: Path) -> str:
@@ -116,10 +153,11 @@ def _uri(path: Path, sources_root: Path) -> str:
 
 
 def iter_conversations(
-    path: Path, sources_root: Path, layout: Layout | None = None
+    path: Path, sources_root: Path, max_turns: int, layout: Layout | None = None
 ) -> Iterator[Record | QuarantineItem]:
-    """Every conversation of one file, in file order, as a record or a quarantine item; at least one
-    item per file, so an empty or unreadable file is accounted for too. `layout` overrides detection.
+    """Every conversation of one file, in file order, as its window records or a quarantine item; at
+    least one item per file, so an empty or unreadable file is accounted for too. Windows hold at most
+    `max_turns` turns besides a system prompt. `layout` overrides detection.
 
     ESConv's FailedESConv.json (one JSON array) is streamed element by element like any JSON array.
     """
@@ -129,10 +167,11 @@ def iter_conversations(
     try:
         chosen = layout or detect_layout(path)
         negative = path.name.lower() in _NEGATIVE_SAMPLE_FILES and chosen is Layout.ESCONV
-        origin = _Origin(uri, chosen, {"negative_sample": True} if negative else {})
+        origin = _Origin(uri, chosen, {"negative_sample": True} if negative else {}, max_turns)
         for entry in layout_entries(path, chosen):
             produced += 1
-            yield origin.convert(entry)
+            converted = origin.convert(entry)
+            yield from converted if isinstance(converted, list) else (converted,)
     except UnreadableFile as error:
         failure = str(error)
     except OSError as error:
@@ -142,7 +181,7 @@ def iter_conversations(
 
 
 def conversation_shards(
-    path: Path, sources_root: Path, shard_records: int, layout: Layout | None = None
+    path: Path, sources_root: Path, shard_records: int, max_turns: int, layout: Layout | None = None
 ) -> Iterator[tuple[list[Record], list[QuarantineItem]]]:
     """`iter_conversations` in shards of at most `shard_records` items (records plus refusals), so a
     task holds one shard in memory whatever the file's size."""
@@ -150,7 +189,7 @@ def conversation_shards(
         raise ValueError(f"shard_records must be at least 1, got {shard_records}")
     records: list[Record] = []
     rejects: list[QuarantineItem] = []
-    for item in iter_conversations(path, sources_root, layout):
+    for item in iter_conversations(path, sources_root, max_turns, layout):
         if isinstance(item, Record):
             records.append(item)
         else:

@@ -18,8 +18,20 @@ def conversation():
     return record.model_copy(update={"messages": turns, "labels": {"concern": "work stress", "turns": 2}})
 
 
+def weighted(*weights: int):
+    """A corpus-style conversation of len(weights) exchanges, the assistant turns weighted in order."""
+    turns = [Message(role=Role.SYSTEM, content="Be kind.")]
+    for n, weight in enumerate(weights, 1):
+        turns += [
+            Message(role=Role.USER, content=f"user {n}"),
+            Message(role=Role.ASSISTANT, content=f"reply {n}", weight=weight),
+        ]
+    return make_record().model_copy(update={"messages": tuple(turns)})
+
+
 def test_sharegpt_maps_roles():
-    assert to_sharegpt(conversation())["conversations"][:3] == [
+    (row,) = to_sharegpt(conversation())
+    assert row["conversations"][:3] == [
         {"from": "system", "value": "Be kind."},
         {"from": "human", "value": "I feel low."},
         {"from": "gpt", "value": "That sounds hard. What happened?"},
@@ -27,7 +39,7 @@ def test_sharegpt_maps_roles():
 
 
 def test_alpaca_keeps_the_last_exchange_and_the_history():
-    row = to_alpaca(conversation())
+    (row,) = to_alpaca(conversation())
     assert (row["instruction"], row["output"], row["system"]) == (
         "Work, mostly.",
         "Work has been weighing on you.",
@@ -44,6 +56,28 @@ def test_parquet_round_trips_with_the_schema_and_stable_bytes(tmp_path):
     table = pq.read_table(tmp_path / "a.parquet")
     assert table.schema.equals(PARQUET_SCHEMA, check_metadata=False)
     rows = table.to_pylist()
-    assert rows[0]["messages"][0] == {"role": "system", "content": "Be kind."}
+    assert rows[0]["messages"][0] == {"role": "system", "content": "Be kind.", "weight": None}
     assert orjson.loads(rows[0]["labels"]) == {"concern": "work stress", "turns": 2}
     assert rows[1]["lineage"]["seed"] == 0
+
+
+def test_no_context_only_turn_is_a_training_target_in_sharegpt_or_alpaca():
+    record = weighted(1, 0, 1, 1, 0)
+    sharegpt = to_sharegpt(record)
+    assert [row["id"] for row in sharegpt] == [f"{record.id}-1", f"{record.id}-2"]
+    targets = [t["value"] for row in sharegpt for t in row["conversations"] if t["from"] == "gpt"]
+    assert targets == ["reply 1", "reply 3", "reply 4"]
+    assert all(row["conversations"][0] == {"from": "system", "value": "Be kind."} for row in sharegpt)
+    alpaca = to_alpaca(record)
+    assert [(row["instruction"], row["output"], row["history"]) for row in alpaca] == [
+        ("user 1", "reply 1", []),
+        ("user 4", "reply 4", [["user 3", "reply 3"]]),
+    ]
+    (whole,) = to_sharegpt(weighted(1, 1))
+    assert whole["id"] == record.id
+
+
+def test_parquet_carries_the_turn_weights(tmp_path):
+    write_parquet([weighted(1, 0)], tmp_path / "w.parquet")
+    (row,) = pq.read_table(tmp_path / "w.parquet").to_pylist()
+    assert [m["weight"] for m in row["messages"]] == [None, None, 1, None, 0]

@@ -67,9 +67,9 @@ FAILURES = (
     ("That sounds hard, but it's your own fault. What happened next?", "judgement"),
     (
         "That sounds hard. You need to stop thinking about it. What else is on your mind?",
-        "confrontation_or_directive",
+        "unsolicited_directive",
     ),
-    ("I hear you. The truth is you're making excuses. What would change that?", "confrontation_or_directive"),
+    ("I hear you. The truth is you're making excuses. What would change that?", "confrontation"),
     ("That sounds hard. You clearly have bipolar disorder. When did it start?", "out_of_scope"),
     ("That sounds awful. Double your dose tonight. How did you sleep?", "out_of_scope"),
     (
@@ -110,7 +110,7 @@ def test_a_directive_the_seeker_asked_for_is_not_a_roadblock_but_still_owes_auto
         [reply, reply],
     )
     assert asked.passed, (asked.failed, asked.evidence)
-    assert unasked.failed == ("confrontation_or_directive",)
+    assert unasked.failed == ("unsolicited_directive",)
 
 
 def test_length_and_genericness_limits_come_from_the_settings():
@@ -323,7 +323,7 @@ SPEC_EXAMPLES = (
     (
         LOST_JOB,
         "You need to start applying tomorrow. What kind of work do you want?",
-        {"no_acknowledgement", "confrontation_or_directive", "advice_without_autonomy_support"},
+        {"no_acknowledgement", "unsolicited_directive", "advice_without_autonomy_support"},
     ),
     (
         LOST_JOB,
@@ -346,7 +346,7 @@ SPEC_EXAMPLES = (
     (
         NUMB,
         "That sounds frustrating. Just stop taking your meds for a week. How long have you been on them?",
-        {"out_of_scope", "confrontation_or_directive", "advice_without_autonomy_support"},
+        {"out_of_scope", "unsolicited_directive", "advice_without_autonomy_support"},
     ),
     (
         NUMB,

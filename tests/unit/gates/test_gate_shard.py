@@ -4,9 +4,10 @@ import pytest
 from pydantic import ValidationError
 
 from tasks.gates.custom import CustomGateError
+from tasks.gates.ears import EarsSettings
 from tasks.gates.gate_shard import gate_records
 from tasks.gates.registry import GateSettings
-from tasks.records import GateVerdict, Record, RecordKind
+from tasks.records import GateVerdict, Message, Record, RecordKind, Role, SourceRef
 from tests.factories import make_record
 
 CRISIS = "I want to kill myself tonight, I have the pills ready."
@@ -58,3 +59,63 @@ def test_custom_gates_plug_in_by_import_path_and_must_keep_the_contract():
         gate_records([pizza], broken, {})
     with pytest.raises(ValidationError, match="unknown gate"):
         GateSettings(per_kind={"therapeutic": ("no such gate",)})
+
+
+SEEKER = "I lost my job last week and I feel like a failure."
+WARM = (
+    "That sounds really painful, losing your job so suddenly can shake how you see yourself. "
+    "What has been the hardest part?"
+)
+CORPUS = SourceRef(type="conversation", uri="corpus/chat.jsonl", locator="line 1")
+
+
+def chat(*replies: str, source: SourceRef = CORPUS) -> Record:
+    """A conversation where the seeker says SEEKER before each reply."""
+    turns = [
+        Message(role=role, content=text)
+        for reply in replies
+        for role, text in ((Role.USER, SEEKER), (Role.ASSISTANT, reply))
+    ]
+    return make_record(source=source).model_copy(update={"messages": tuple(turns)})
+
+
+def ears_of(record: Record) -> GateVerdict:
+    return next(v for v in record.gates if v.gate == "ears")
+
+
+def test_a_corpus_turn_failing_only_soft_criteria_stays_as_context_with_weight_zero():
+    kept, rejects, _, _ = gate_records([chat(WARM, "What city are you in?")], GateSettings(), {})
+    assert rejects == []
+    (record,) = kept
+    assert [m.weight for m in record.messages] == [None, 1, None, 0]
+    assert ears_of(record).passed and ears_of(record).reasons == (
+        "turn 3 (context only): no_acknowledgement",
+    )
+
+
+@pytest.mark.parametrize(
+    ("reply", "reason"),
+    [
+        ("Just get over it, everyone loses jobs.", "ears: turn 3: dismissal"),
+        ("Well, that's your own fault for slacking off at work.", "ears: turn 3: judgement"),
+    ],
+)
+def test_a_dismissive_or_judgemental_human_turn_quarantines_its_conversation(reply, reason):
+    kept, rejects, _, counts = gate_records([chat(WARM, reply)], GateSettings(), {})
+    assert kept == [] and reason in rejects[0].reasons
+    assert counts["therapeutic"].quarantined == 1
+
+
+def test_a_corpus_conversation_with_no_trainable_turn_is_quarantined():
+    _, (reject,), _, _ = gate_records([chat("What city are you in?", "Ok.")], GateSettings(), {})
+    assert reject.reasons[0] == "ears: no trainable assistant turn"
+    assert "ears: turn 1: no_acknowledgement" in reject.reasons
+
+
+def test_a_generated_conversation_must_pass_on_every_turn():
+    generated = chat(WARM, "What city are you in?", source=SourceRef(type="synthetic", uri="generator:test"))
+    kept, (reject,), _, _ = gate_records([generated], GateSettings(), {})
+    assert kept == [] and reject.reasons == ("ears: turn 3: no_acknowledgement",)
+    soft = GateSettings(ears=EarsSettings(per_turn_sources=("conversation", "synthetic")))
+    (weighted,), _, _, _ = gate_records([generated], soft, {})
+    assert [m.weight for m in weighted.messages] == [None, 1, None, 0]

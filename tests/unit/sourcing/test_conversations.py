@@ -13,6 +13,7 @@ from tasks.sourcing.conversation_layouts import Layout, detect_layout, is_conver
 from tasks.sourcing.conversations import CONVERSATIONS_VERSION, conversation_shards, iter_conversations
 from tests.shared_data import shared_file
 
+MAX_TURNS = 40
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "conversations"
 TRANSCRIPTS = FIXTURES.parent / "transcripts"
 ESCONV_STRATEGIES = {
@@ -28,7 +29,7 @@ ESCONV_STRATEGIES = {
 
 
 def read(path: Path, root: Path = FIXTURES, layout: Layout | None = None) -> list[Record | QuarantineItem]:
-    return list(iter_conversations(path, root, layout))
+    return list(iter_conversations(path, root, MAX_TURNS, layout))
 
 
 def split(items: list[Record | QuarantineItem]) -> tuple[list[Record], list[QuarantineItem]]:
@@ -65,7 +66,7 @@ def test_chat_jsonl_keeps_good_lines_and_quarantines_each_bad_one_in_file_order(
     records, rejects = split(items)
     assert roles(records[0]) == ["system", "user", "assistant"]
     assert records[0].messages[0].content == "You are a warm, careful listener."
-    assert roles(records[1]) == ["user", "assistant"] and records[1].labels == {"trimmed_trailing_user": True}
+    assert roles(records[1]) == ["user", "assistant"] and records[1].labels == {"trailing_user_trimmed": 1}
     assert records[2].messages[0].content == "I keep replaying a mistake I made at work.\nIt was weeks ago."
     reasons = [r.reasons[0] for r in rejects]
     assert reasons[0].startswith("chat.jsonl line 3: not JSON")
@@ -217,7 +218,8 @@ def test_esconv_merges_same_speaker_turns_and_carries_its_labels():
         "seeker_relevance": 4,
         "seeker_final_emotion_intensity": 2,
         "supporter_relevance": 5,
-        "trimmed_trailing_user": True,
+        "trailing_user_trimmed": 1,
+        "turns_merged": 2,
     }
     assert (record.source.title, record.source.licence) == ("ESConv", "CC BY-NC 4.0")
     assert rejects[0].reasons[0].startswith("esconv.jsonl line 2: turn 2 has unknown role 'moderator'")
@@ -243,7 +245,7 @@ def test_esconv_failed_conversations_json_array_is_labelled_a_negative_sample(tm
         "strategies": "Questions",
         "seeker_empathy": 1,
         "negative_sample": True,
-        "trimmed_trailing_user": True,
+        "trailing_user_trimmed": 1,
     }
 
 
@@ -275,7 +277,7 @@ def test_empathetic_dialogues_alternates_speakers_and_unescapes_commas():
     )
     assert all("moved abroad and do not know" not in m.content for m in records[0].messages)
     assert records[0].labels == {"emotion": "lonely"}
-    assert records[1].labels == {"emotion": "proud", "trimmed_trailing_user": True}
+    assert records[1].labels == {"emotion": "proud", "trailing_user_trimmed": 1}
     assert [r.reasons[0] for r in rejects] == [
         "empatheticdialogues.csv hit:5_conv:10: turn 3 has a third speaker '9'",
         "empatheticdialogues.csv hit:7_conv:14: no assistant turn to learn a reply from",
@@ -292,7 +294,7 @@ def test_empathetic_intents_labels_emotion_and_listener_intents():
     assert records[1].labels == {
         "emotion": "disappointed",
         "listener_intents": "questioning",
-        "trimmed_trailing_user": True,
+        "trailing_user_trimmed": 1,
     }
 
 
@@ -323,12 +325,12 @@ def test_is_conversation_file_routes_by_suffix_and_leaves_captions_to_transcript
 
 def test_shards_are_bounded_and_concatenate_to_the_stream():
     path = FIXTURES / "chat.jsonl"
-    shards = list(conversation_shards(path, FIXTURES, 3))
+    shards = list(conversation_shards(path, FIXTURES, 3, MAX_TURNS))
     assert [len(r) + len(q) for r, q in shards] == [3, 3, 2]
     assert [i for r, q in shards for i in r] == [i for i in read(path) if isinstance(i, Record)]
     assert [i for r, q in shards for i in q] == [i for i in read(path) if isinstance(i, QuarantineItem)]
     with pytest.raises(ValueError, match="shard_records must be at least 1"):
-        next(conversation_shards(path, FIXTURES, 0))
+        next(conversation_shards(path, FIXTURES, 0, MAX_TURNS))
 
 
 def test_ids_are_deterministic_and_name_the_source(tmp_path):
@@ -351,7 +353,12 @@ def test_real_esconv_train_first_conversations():
     path = shared_file("conversations/esconv/train.jsonl")
     items = read(path, path.parents[1])
     records, rejects = split(items)
-    assert len(items) == 910 and rejects == []
+    firsts = [r for r in records if r.labels.get("window", 1) == 1]
+    assert len(firsts) == 910 and len(records) == 924 and rejects == []
+    for record in records:
+        assert len(record.messages) <= MAX_TURNS
+        if "windows" in record.labels:
+            assert record.lineage.parents and record.messages[0].role is Role.USER
     for record in records[:100]:
         assert_trainable(record)
         assert (
@@ -361,16 +368,16 @@ def test_real_esconv_train_first_conversations():
         assert {"emotion_type", "problem_type", "experience_type"} <= set(record.labels)
     source = [json.loads(line) for line in path.read_text().splitlines()]
     rated = [str(c["survey_score"]["seeker"].get("empathy", "")).isdigit() for c in source]
-    assert ["seeker_empathy" in r.labels for r in records] == rated
+    assert ["seeker_empathy" in r.labels for r in firsts] == rated
     ends_on_seeker = [c["dialog"][-1]["speaker"] == "usr" for c in source]
-    assert ["trimmed_trailing_user" in r.labels for r in records] == ends_on_seeker
+    assert ["trailing_user_trimmed" in r.labels for r in firsts] == ends_on_seeker
     assert records[0].messages[0].content == source[0]["dialog"][0]["text"]
 
 
 def test_real_failed_esconv_is_all_negative_samples():
     path = shared_file("conversations/esconv/FailedESConv.json")
     records, rejects = split(read(path, path.parents[1]))
-    assert len(records) == 196 and rejects == []
+    assert len([r for r in records if r.labels.get("window", 1) == 1]) == 196 and rejects == []
     assert all(r.labels["negative_sample"] is True for r in records)
     for record in records[:50]:
         assert_trainable(record)

@@ -1,0 +1,141 @@
+"""A user's real conversation corpus through the whole flow: normalised, judged turn by turn, exported
+with OpenAI fine-tuning weights, and every record accounted for.
+
+The corpus is ESConv (CC BY-NC 4.0, read from ../shared at test time, never committed) written the way
+a chat tool exports it: `{"messages": [...]}` with each speaker's consecutive messages kept apart,
+supporters' greetings first, seekers' goodbyes last, and some conversations copied exactly.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import orjson
+import pytest
+
+from flows.full_pipeline import run_pipeline
+from tasks.gates.ears import EarsSettings, score_pairs
+from tasks.records import Record, RecordKind, Role
+from tests.integration.runs import config_for
+from tests.shared_data import shared_file
+
+pytestmark = pytest.mark.integration
+
+CONVERSATIONS = 150
+COPIES = 30
+DISMISSIVE = [
+    {"role": "user", "content": "My flatmate keeps eating my food and it's driving me mad."},
+    {"role": "assistant", "content": "That sounds really frustrating. What happened most recently?"},
+    {"role": "user", "content": "He finished my birthday cake before I got home."},
+    {"role": "assistant", "content": "Honestly, just get over it, it was only a cake."},
+]
+JUDGEMENTAL = [
+    {"role": "user", "content": "I forgot my sister's birthday and she is upset with me."},
+    {"role": "assistant", "content": "Well, that's your own fault for not writing it down, isn't it?"},
+]
+
+
+def esconv_chat_lines(count: int) -> list[bytes]:
+    """The first `count` ESConv train dialogs as raw chat JSONL lines."""
+    path = shared_file("conversations/esconv/train.jsonl")
+    lines = []
+    for line in path.read_text().splitlines()[:count]:
+        dialog = json.loads(line)["dialog"]
+        messages = [
+            {"role": "user" if turn["speaker"] == "usr" else "assistant", "content": turn["text"]}
+            for turn in dialog
+        ]
+        lines.append(orjson.dumps({"messages": messages}))
+    return lines
+
+
+@pytest.fixture(scope="module")
+def corpus_run(tmp_path_factory: pytest.TempPathFactory):
+    root = tmp_path_factory.mktemp("corpus")
+    sources = root / "sources"
+    sources.mkdir()
+    lines = esconv_chat_lines(CONVERSATIONS)
+    lines += [*lines[:COPIES], *(orjson.dumps({"messages": m}) for m in (DISMISSIVE, JUDGEMENTAL))]
+    (sources / "support-chats.jsonl").write_bytes(b"\n".join(lines) + b"\n")
+    config = config_for(root, sources=str(sources), therapeutic_samples=0, shard_records=60)
+    state = run_pipeline(config)
+    assert state.is_completed(), state.message
+    version = Path(state.result().path)
+    return version, orjson.loads((version / "manifest.json").read_bytes())
+
+
+def exported(version: Path, manifest: dict) -> list[Record]:
+    return [
+        Record.model_validate_json(line)
+        for split in manifest["splits"].values()
+        for entry in split["files"]
+        for line in (version / entry["path"]).read_bytes().splitlines()
+    ]
+
+
+def quarantined(version: Path, manifest: dict) -> list[dict]:
+    return [
+        orjson.loads(line)
+        for entry in manifest["quarantine"]["files"]
+        for line in (version / entry["path"]).read_bytes().splitlines()
+    ]
+
+
+def test_every_trained_turn_passes_ears_and_every_conversation_has_one(corpus_run):
+    version, manifest = corpus_run
+    records = [r for r in exported(version, manifest) if r.kind is RecordKind.THERAPEUTIC]
+    assert len(records) >= 20
+    trained = [
+        (records[r].messages[i - 1].content, m.content)
+        for r, record in enumerate(records)
+        for i, m in enumerate(record.messages)
+        if m.role is Role.ASSISTANT and m.weight == 1
+    ]
+    assert all(any(m.role is Role.ASSISTANT and m.weight == 1 for m in record.messages) for record in records)
+    assert all(m.weight in (0, 1) for record in records for m in record.messages if m.role is Role.ASSISTANT)
+    verdicts = score_pairs([seeker for seeker, _ in trained], [reply for _, reply in trained], EarsSettings())
+    assert all(v.passed for v in verdicts)
+    turns = manifest["training_turns"]["therapeutic"]
+    assert turns["trainable"] == len(trained) and turns["context_only"] > 0
+
+
+def test_dismissive_and_judgemental_human_turns_quarantine_their_conversation(corpus_run):
+    version, manifest = corpus_run
+    reasons = {
+        item["record"]["messages"][-1]["content"]: item["reasons"]
+        for item in quarantined(version, manifest)
+        if item["record"]
+    }
+    assert "ears: turn 3: dismissal" in reasons[DISMISSIVE[-1]["content"]]
+    assert "ears: turn 1: judgement" in reasons[JUDGEMENTAL[-1]["content"]]
+
+
+def test_turns_are_normalised_counted_and_every_record_accounted_for(corpus_run):
+    version, manifest = corpus_run
+    corpus = manifest["corpus_normalisation"]
+    assert corpus["conversations"] == CONVERSATIONS + COPIES + 2
+    assert corpus["turns_merged"] > 0 and corpus["leading_assistant_trimmed"] > 0
+    assert corpus["windows"] == manifest["stages"]["sourcing"]["therapeutic"]["in"]
+    gates = manifest["stages"]["gates"]["therapeutic"]
+    assert gates["in"] == gates["kept"] + gates["quarantined"] + gates["deduplicated"]
+    assert manifest["stages"]["dedup"]["therapeutic"]["deduplicated"] > 0
+    contents = [tuple(m.content for m in r.messages) for r in exported(version, manifest)]
+    assert len(set(contents)) == len(contents)
+    card = (version / "README.md").read_text()
+    assert "## Corpus conversations and trained turns" in card
+
+
+def test_datasets_reads_the_chat_jsonl_with_openai_weights(corpus_run, tmp_path, monkeypatch):
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setenv("HF_DATASETS_OFFLINE", "1")
+    import datasets
+
+    version, manifest = corpus_run
+    files = [str(version / entry["path"]) for entry in manifest["splits"]["train"]["files"]]
+    loaded = datasets.load_dataset("json", data_files=files, split="train", cache_dir=str(tmp_path / "hf"))
+    assert loaded.num_rows == manifest["splits"]["train"]["records"]
+    messages = [m for row in loaded for m in row["messages"]]
+    assert {m["weight"] for m in messages if m["role"] == "assistant"} >= {0, 1}
+    assert {m["weight"] for m in messages if m["role"] == "user"} == {None}
+    assert set(messages[0]) == {"role", "content", "weight"}
