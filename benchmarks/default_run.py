@@ -10,34 +10,18 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import resource
 import shutil
-import subprocess
-import sys
 import tempfile
-import time
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
+from benchmarks.child_run import run_pipeline_cli
 
 
 def timed_run(root: Path, samples: int) -> tuple[float, float]:
     """(seconds, peak RSS in MiB of the largest child process) for one CLI run."""
     args = ["--output", str(root / "out"), "--state-dir", str(root / "state")]
-    args += ["--therapeutic-samples", str(samples)]
-    env = os.environ | {"PREFECT_HOME": str(root / "prefect-home")}
-    started = time.perf_counter()
-    subprocess.run(
-        [sys.executable, "-m", "flows.full_pipeline", *args],
-        cwd=REPO,
-        env=env,
-        check=True,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    seconds = time.perf_counter() - started
-    return seconds, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    run = run_pipeline_cli(root, [*args, "--therapeutic-samples", str(samples)])
+    return run.seconds, run.peak_rss_mib
 
 
 def main() -> None:
