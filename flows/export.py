@@ -18,10 +18,11 @@ from tasks.accounting import KindCounts, ShardOutcome
 from tasks.caching import SHARD_CACHE, code_version, work_path
 from tasks.export.card import render_card
 from tasks.export.diversity import diversity_report
-from tasks.export.formats import FORMATS, format_shard
+from tasks.export.format_names import FORMATS, parse_formats
+from tasks.export.formats import format_shard
 from tasks.export.manifest import build_manifest, plan_files
 from tasks.export.publish import PlannedFile, Published, VersionStore, publish, version_content_id
-from tasks.export.ready_packages import pack, package_name, parse_formats
+from tasks.export.ready_packages import pack, package_name
 from tasks.export.training_turns import turn_report
 from tasks.metadata.store import MetadataStore, UploadLog, resolve_database_url
 from tasks.observe import collect

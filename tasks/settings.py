@@ -12,8 +12,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 
-from tasks.export.ready_packages import parse_formats
-from tasks.gates.registry import GateSettings
+from tasks.export.format_names import parse_formats
+from tasks.gates.gate_settings import GateSettings
 from tasks.preprocess.language import LanguageSettings
 from tasks.preprocess.pii import PiiSettings
 from tasks.records import canonical_json
@@ -123,7 +123,8 @@ class PipelineConfig(BaseModel):
     )
     package_formats: str = Field(
         "chat",
-        description="Formats in each version's ready package (chat, parquet, sharegpt, alpaca); empty: none",
+        description="Formats in each version's ready package (chat, openai, parquet, sharegpt, alpaca);"
+        " empty: none",
     )
     s3_credentials_block: str | None = Field(
         None, description="Saved AwsCredentials block for an s3:// output; else the OVH_S3_* variables"

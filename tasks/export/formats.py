@@ -1,5 +1,6 @@
 """Extra export formats for common fine-tuning tools, written per split shard beside the canonical
-chat JSONL: Parquet (a typed schema that `datasets.load_dataset("parquet", ...)` reads), ShareGPT
+chat JSONL: OpenAI chat fine-tuning (`messages` with `weight` on assistant turns), Parquet (a typed
+schema that `datasets.load_dataset("parquet", ...)` reads), ShareGPT
 (`conversations` of `from`/`value`) and Alpaca as LLaMA-Factory reads it (`instruction`, `input`,
 `output`, `system`, `history`).
 """
@@ -16,10 +17,9 @@ import pyarrow.parquet as pq
 from prefect import task
 
 from tasks.caching import SHARD_CACHE, work_path
+from tasks.export.format_names import FORMATS
 from tasks.records import Message, Record, Role
 from tasks.shards import ShardRef, read_models, write_file, write_shard
-
-FORMATS: dict[str, str] = {"parquet": "parquet", "sharegpt": "jsonl", "alpaca": "jsonl"}
 
 _SHAREGPT_ROLE = {Role.SYSTEM: "system", Role.USER: "human", Role.ASSISTANT: "gpt"}
 
@@ -93,6 +93,20 @@ def trainable_runs(record: Record) -> list[tuple[str, tuple[Message, ...]]]:
     return [(f"{record.id}-{n}", (*system, *run)) for n, run in enumerate(kept, 1)]
 
 
+def to_openai(record: Record) -> list[dict[str, Any]]:
+    """OpenAI chat fine-tuning: `messages` only, every assistant turn weighted (1 where the record
+    leaves it unset), so each file has one type per field and `datasets` reads any mix of kinds."""
+    return [
+        {
+            "messages": [
+                {"role": m.role.value, "content": m.content}
+                | ({"weight": 1 if m.weight is None else m.weight} if m.role is Role.ASSISTANT else {})
+                for m in record.messages
+            ]
+        }
+    ]
+
+
 def to_sharegpt(record: Record) -> list[dict[str, Any]]:
     return [
         {"id": ident, "conversations": [{"from": _SHAREGPT_ROLE[m.role], "value": m.content} for m in run]}
@@ -135,7 +149,11 @@ def write_parquet(records: Sequence[Record], path: str | Path) -> ShardRef:
     return write_file(path, buffer.getvalue().to_pybytes(), len(records))
 
 
-_JSONL: dict[str, Callable[[Record], list[dict[str, Any]]]] = {"sharegpt": to_sharegpt, "alpaca": to_alpaca}
+_JSONL: dict[str, Callable[[Record], list[dict[str, Any]]]] = {
+    "openai": to_openai,
+    "sharegpt": to_sharegpt,
+    "alpaca": to_alpaca,
+}
 
 
 @task(cache_policy=SHARD_CACHE, persist_result=True, retries=2, retry_delay_seconds=1)

@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from tasks.accounting import KindCounts, as_manifest
-from tasks.export.formats import FORMATS
+from tasks.export.format_names import FORMATS
 from tasks.export.publish import PlannedFile
 from tasks.settings import PipelineConfig
 from tasks.shards import ShardRef

@@ -15,25 +15,13 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from tasks.export.formats import FORMATS
+from tasks.export.format_names import CHAT
 from tasks.export.publish import MANIFEST, encode_manifest
 from tasks.shards import sha256_file
-
-CHAT = "chat"
-PACKAGE_FORMATS = (CHAT, *FORMATS)
 
 
 class PackageExistsError(RuntimeError):
     """A package of this name exists with other bytes: publish a new dataset version instead."""
-
-
-def parse_formats(spec: str) -> tuple[str, ...]:
-    """'chat,parquet' -> ('chat', 'parquet'); '' -> () (no package). Unknown names are an error."""
-    formats = tuple(f.strip() for f in spec.split(",") if f.strip())
-    unknown = sorted(set(formats) - set(PACKAGE_FORMATS))
-    if unknown:
-        raise ValueError(f"unknown package formats {unknown}; choose from {list(PACKAGE_FORMATS)}")
-    return formats
 
 
 def package_name(manifest: dict[str, Any], formats: Sequence[str]) -> str:

@@ -15,7 +15,8 @@ import orjson
 import pytest
 
 from flows.full_pipeline import run_pipeline
-from tasks.gates.ears import EarsSettings, score_pairs
+from tasks.gates.ears import score_pairs
+from tasks.gates.ears_settings import EarsSettings
 from tasks.records import Record, RecordKind, Role
 from tests.integration.runs import config_for
 from tests.shared_data import shared_file
@@ -132,10 +133,14 @@ def test_datasets_reads_the_chat_jsonl_with_openai_weights(corpus_run, tmp_path,
     import datasets
 
     version, manifest = corpus_run
-    files = [str(version / entry["path"]) for entry in manifest["splits"]["train"]["files"]]
-    loaded = datasets.load_dataset("json", data_files=files, split="train", cache_dir=str(tmp_path / "hf"))
-    assert loaded.num_rows == manifest["splits"]["train"]["records"]
+    openai = manifest["formats"]["openai"]
+    for split, listed in openai.items():
+        files = [str(version / entry["path"]) for entry in listed["files"]]
+        loaded = datasets.load_dataset(
+            "json", data_files=files, split="train", cache_dir=str(tmp_path / split)
+        )
+        assert loaded.column_names == ["messages"]
+        assert loaded.num_rows == listed["records"] == manifest["splits"][split]["records"]
     messages = [m for row in loaded for m in row["messages"]]
-    assert {m["weight"] for m in messages if m["role"] == "assistant"} >= {0, 1}
+    assert {m["weight"] for m in messages if m["role"] == "assistant"} == {0, 1}
     assert {m["weight"] for m in messages if m["role"] == "user"} == {None}
-    assert set(messages[0]) == {"role", "content", "weight"}

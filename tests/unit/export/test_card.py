@@ -1,7 +1,7 @@
 import yaml
 
 from tasks.export.card import render_card
-from tasks.export.formats import FORMATS
+from tasks.export.format_names import FORMATS
 
 MANIFEST = {
     "dataset": "mental-health-support",

@@ -1,7 +1,7 @@
 import orjson
 import pyarrow.parquet as pq
 
-from tasks.export.formats import PARQUET_SCHEMA, to_alpaca, to_sharegpt, write_parquet
+from tasks.export.formats import PARQUET_SCHEMA, to_alpaca, to_openai, to_sharegpt, write_parquet
 from tasks.records import Message, Role
 from tests.factories import make_record
 
@@ -81,3 +81,12 @@ def test_parquet_carries_the_turn_weights(tmp_path):
     write_parquet([weighted(1, 0)], tmp_path / "w.parquet")
     (row,) = pq.read_table(tmp_path / "w.parquet").to_pylist()
     assert [m["weight"] for m in row["messages"]] == [None, None, 1, None, 0]
+
+
+def test_openai_rows_hold_messages_with_a_weight_on_every_assistant_turn():
+    (generated,) = to_openai(conversation())
+    assert list(generated) == ["messages"]
+    assert [m.get("weight") for m in generated["messages"]] == [None, None, 1, None, 1]
+    assert "weight" not in generated["messages"][1]
+    (corpus,) = to_openai(weighted(1, 0))
+    assert [m.get("weight") for m in corpus["messages"]] == [None, None, 1, None, 0]

@@ -3,7 +3,8 @@ import tarfile
 
 import pytest
 
-from tasks.export.ready_packages import PackageExistsError, pack, parse_formats, place_package
+from tasks.export.format_names import parse_formats
+from tasks.export.ready_packages import PackageExistsError, pack, place_package
 
 
 def manifest_for(tmp_path):
