@@ -14,8 +14,8 @@ from typing import Any
 
 from tasks.gates import content_filter, ears, quality
 from tasks.gates.crisis import forget_embeddings
+from tasks.gates.gate_settings import GateSettings
 from tasks.gates.gate_shard import gate_records
-from tasks.gates.registry import GateSettings
 from tasks.gates.safety_routing import risky_turns
 from tasks.preprocess import language
 from tasks.preprocess.clean import scrub

@@ -18,29 +18,15 @@ import re
 import unicodedata
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from enum import Flag, StrEnum, auto
+from enum import Flag, auto
 from types import MappingProxyType
 
-from pydantic import BaseModel, Field
-
+from tasks.gates.content_filter_settings import Category, ContentFilterSettings
 from tasks.gates.crisis_lexicon import normalise
 from tasks.records import GateVerdict, Record, Role
 
 GATE = "content_filter"
 EXCERPT_CHARS = 60
-
-
-class Category(StrEnum):
-    """What kind of harm a hit is; reasons and settings name categories by these values."""
-
-    SELF_HARM_INSTRUCTIONS = "self_harm_instructions"
-    LETHAL_MEANS = "lethal_means"
-    PRO_EATING_DISORDER = "pro_eating_disorder"
-    SEXUAL_MINORS = "sexual_minors"
-    HATE_HARASSMENT = "hate_harassment"
-    VIOLENT_THREAT = "violent_threat"
-    MEDICATION_DOSING = "medication_dosing"
-    DIAGNOSIS = "diagnosis"
 
 
 # Verdict score is the highest severity among a record's hits, so quarantine can be sorted by harm.
@@ -56,18 +42,6 @@ SEVERITY = MappingProxyType(
         Category.DIAGNOSIS: 0.5,
     }
 )
-
-
-class ContentFilterSettings(BaseModel):
-    """Settings of the content filter gate."""
-
-    categories: tuple[Category, ...] = Field(tuple(Category), description="Categories that block a record")
-    roles: tuple[Role, ...] = Field((Role.ASSISTANT,), description="Roles whose turns are scanned")
-    every_turn_categories: tuple[Category, ...] = Field(
-        (Category.SEXUAL_MINORS,),
-        description="Categories scanned in every turn (scenario and user text too): they make a record "
-        "unusable whoever says them",
-    )
 
 
 @dataclass(frozen=True)

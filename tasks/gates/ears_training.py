@@ -29,17 +29,8 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import cohen_kappa_score
 
 from tasks.gates import ears, ears_patterns
-from tasks.gates.ears import (
-    CARD_PATH,
-    DEFAULT_REQUIRED,
-    LEARNED,
-    MODEL_PATH,
-    Criterion,
-    EarsModel,
-    EarsSettings,
-    FeatureConfig,
-    featurize,
-)
+from tasks.gates.ears import CARD_PATH, MODEL_PATH, EarsModel, FeatureConfig, featurize
+from tasks.gates.ears_settings import DEFAULT_REQUIRED, LEARNED, Criterion, EarsSettings
 from tasks.gates.model_artefacts import rate, sha256_of, write_npz
 
 SEED = 20261127

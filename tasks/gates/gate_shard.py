@@ -16,7 +16,8 @@ from pydantic import Field
 from tasks.accounting import Counts, GateTallies, KindCounts, ShardOutcome, merge_counts, tally
 from tasks.caching import SHARD_CACHE, work_path
 from tasks.gates import safety_routing
-from tasks.gates.registry import GateContext, GateSettings, run_gate
+from tasks.gates.gate_settings import GateSettings
+from tasks.gates.registry import GateContext, run_gate
 from tasks.preprocess.dedup import Fingerprint, fingerprint
 from tasks.preprocess.near_dup import signature
 from tasks.records import GateVerdict, Passage, QuarantineItem, Record, RecordKind

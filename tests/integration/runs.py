@@ -14,7 +14,7 @@ from prefect.client.schemas.filters import (
     TaskRunFilterSubFlowRuns,
 )
 
-from tasks.gates.registry import GateSettings
+from tasks.gates.gate_settings import GateSettings
 from tasks.settings import PipelineConfig
 
 

@@ -5,16 +5,8 @@ import sys
 import pytest
 
 from tasks.gates import content_filter
-from tasks.gates.content_filter import (
-    GATE,
-    SEVERITY,
-    Category,
-    ContentFilterSettings,
-    check,
-    classify,
-    deobfuscate,
-    filter_text,
-)
+from tasks.gates.content_filter import GATE, SEVERITY, check, classify, deobfuscate, filter_text
+from tasks.gates.content_filter_settings import Category, ContentFilterSettings
 from tasks.records import Message, Role
 from tests.factories import make_record
 from tests.shared_data import shared_file

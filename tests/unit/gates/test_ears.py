@@ -11,16 +11,8 @@ import pytest
 from pydantic import ValidationError
 
 from tasks.gates import ears, ears_patterns
-from tasks.gates.ears import (
-    DEFAULT_REQUIRED,
-    LEARNED,
-    Criterion,
-    EarsSettings,
-    check,
-    crisis_protocol_followed,
-    run_cli,
-    score_pairs,
-)
+from tasks.gates.ears import check, crisis_protocol_followed, run_cli, score_pairs
+from tasks.gates.ears_settings import DEFAULT_REQUIRED, LEARNED, Criterion, EarsSettings
 from tasks.records import Message, Role
 from tests.factories import make_record
 from tests.unit.gates.ears_cases import CRISIS_FOLLOWED, CRISIS_NOT_FOLLOWED, EMPATHIC, NON_EMPATHIC

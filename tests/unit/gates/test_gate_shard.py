@@ -4,9 +4,9 @@ import pytest
 from pydantic import ValidationError
 
 from tasks.gates.custom import CustomGateError
-from tasks.gates.ears import EarsSettings
+from tasks.gates.ears_settings import EarsSettings
+from tasks.gates.gate_settings import GateSettings
 from tasks.gates.gate_shard import gate_records
-from tasks.gates.registry import GateSettings
 from tasks.records import GateVerdict, Message, Record, RecordKind, Role, SourceRef
 from tests.factories import make_record
 
