@@ -20,6 +20,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+# One BLAS thread, set before NumPy loads: OpenBLAS reads it only then, and its spare threads pinned
+# to the same core would spin and count as CPU time (a tenth of the real rate on a busy machine).
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 from tasks.gates.crisis import detect, forget_embeddings, load_model  # noqa: E402
 from tasks.gates.crisis_lexicon import scan  # noqa: E402
@@ -67,7 +71,6 @@ def main() -> None:
     args = parser.parse_args()
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
-    os.environ.setdefault("OMP_NUM_THREADS", "1")
     texts, origin = sample_texts(args.n)
     turns = chat_turns(args.n)
     load_model()

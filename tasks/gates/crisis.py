@@ -29,6 +29,7 @@ from pydantic import BaseModel, Field
 from sklearn.feature_extraction.text import HashingVectorizer
 
 from tasks.gates.crisis_lexicon import IDIOM_MARKER, Analysis, Signal, analyse, signal_features, stage1_score
+from tasks.gates.crisis_settings import CrisisSettings
 from tasks.gates.jsonl_cli import json_object, serve
 from tasks.gates.sentence_encoder import encoder
 from tasks.records import GateVerdict, Record, Role
@@ -77,17 +78,6 @@ class EmbeddingStage(BaseModel):
         description="n-gram probability from which the embedding model is consulted; below it, and for "
         "texts a lexicon signal already flags, the n-gram probability stands (most everyday text, and "
         "the encoder is the slow part)",
-    )
-
-
-class CrisisSettings(BaseModel):
-    """Settings of the crisis gate."""
-
-    threshold: float | None = Field(
-        None,
-        ge=0.0,
-        le=1.0,
-        description="Score at or above which a user turn is flagged; None uses the trained threshold",
     )
 
 
@@ -291,7 +281,16 @@ def embedding_probabilities(model: CrisisModel, texts: Sequence[str]) -> np.ndar
 
 
 def detect(texts: Sequence[str], settings: CrisisSettings | None = None) -> list[CrisisResult]:
-    """Score, flag and explain each text; reasons are the stage-1 signals (negated ones marked)."""
+    """Score, flag and explain each text; reasons are the stage-1 signals (negated ones marked).
+
+    Each distinct text is scored once: generated turns repeat ("I don't know where to start"), and a
+    text's score depends on nothing else in the batch."""
+    distinct = list(dict.fromkeys(texts))
+    found = dict(zip(distinct, _detect_distinct(distinct, settings), strict=True))
+    return [found[t] for t in texts]
+
+
+def _detect_distinct(texts: Sequence[str], settings: CrisisSettings | None) -> list[CrisisResult]:
     model = load_model()
     threshold = model.threshold if settings is None or settings.threshold is None else settings.threshold
     analyses = [analyse(t) for t in texts]

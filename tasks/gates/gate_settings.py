@@ -11,7 +11,7 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from tasks.gates.content_filter_settings import ContentFilterSettings
-from tasks.gates.crisis import CrisisSettings
+from tasks.gates.crisis_settings import CrisisSettings
 from tasks.gates.custom import is_import_path
 from tasks.gates.ears_settings import EarsSettings
 from tasks.gates.quality import QualitySettings

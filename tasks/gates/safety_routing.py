@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from tasks.gates import crisis
-from tasks.gates.crisis import CrisisSettings
+from tasks.gates.crisis_settings import CrisisSettings
 from tasks.gates.ears import protocols_followed
 from tasks.records import GateVerdict, Record, RecordKind, Role, content_id
 

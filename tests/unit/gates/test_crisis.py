@@ -9,8 +9,9 @@ import numpy as np
 import pytest
 
 from tasks.gates import crisis, crisis_lexicon
-from tasks.gates.crisis import CrisisSettings, check, detect, load_model, score_texts
+from tasks.gates.crisis import check, detect, load_model, score_texts
 from tasks.gates.crisis_lexicon import IDIOM_MARKER, analyse, normalise, scan
+from tasks.gates.crisis_settings import CrisisSettings
 from tasks.gates.crisis_training import repair_scrape_artefacts
 from tasks.records import Message, Role
 from tests.factories import make_record
@@ -404,3 +405,10 @@ def test_the_gate_shares_nothing_with_the_generator():
         imported = [n.module or "" for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)]
         imported += [a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names]
         assert not any(name.startswith("tasks.synthesis") for name in imported)
+
+
+def test_a_repeated_text_gets_the_result_it_gets_alone():
+    texts = ["I don't know where to start.", "Work has been a lot lately.", "I don't know where to start."]
+    results = detect(texts)
+    assert results[0] == results[2] and results[:2] == detect(texts[:2])
+    assert [r.score for r in detect(texts[1:2])] == [results[1].score]

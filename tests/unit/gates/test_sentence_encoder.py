@@ -32,6 +32,19 @@ def test_a_text_embeds_bit_identically_alone_and_in_any_batch():
     assert np.array_equal(batched[1], alone[0]) and np.array_equal(batched[72], alone[0])
 
 
+def test_batch_mates_and_order_change_no_bit():
+    # Texts of many lengths, several of each length, encoded in different orders and subsets: each
+    # vector must equal the one the text gets alone (the remembered scores rely on it).
+    sentence = "I have felt tired and alone since the move and I do not know who to talk to"
+    words = sentence.split()
+    texts = [" ".join(words[: 1 + i % len(words)]) + "." * (i // len(words)) for i in range(90)]
+    alone = np.stack([encoder().encode([t])[0] for t in texts])
+    order = np.random.default_rng(7).permutation(len(texts))
+    shuffled = encoder().encode([texts[i] for i in order])
+    assert np.array_equal(shuffled, alone[order])
+    assert np.array_equal(encoder().encode(texts[::3]), alone[::3])
+
+
 def test_meaning_not_wording_sets_the_distance():
     tired, exhausted, beach = encoder().encode(
         ["I'm so tired all the time.", "I feel exhausted every single day.", TEXTS[1]]
