@@ -15,13 +15,13 @@ from typing import Any
 from tasks.gates import content_filter, ears, quality
 from tasks.gates.crisis import forget_embeddings
 from tasks.gates.gate_settings import GateSettings
-from tasks.gates.gate_shard import gate_records
 from tasks.gates.safety_routing import risky_turns
 from tasks.preprocess import language
 from tasks.preprocess.clean import scrub
 from tasks.preprocess.near_dup import signature
 from tasks.records import Record
 from tasks.settings import GatingSettings
+from tasks.stages.gate_shard import gate_records
 from tasks.synthesis.therapeutic import synthesize
 
 

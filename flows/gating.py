@@ -11,13 +11,13 @@ from pydantic import BaseModel, ConfigDict
 
 from tasks.accounting import GateTallies, KindCounts, ShardOutcome, merge_counts, merge_tallies
 from tasks.gates.custom import is_import_path, source_hash
-from tasks.gates.gate_shard import GatedShard, gate_shard
 from tasks.observe import collect
 from tasks.preprocess.clean import CleanedShard, clean_shard
 from tasks.routing import RoutedShard, plan_routes_task, route_shard
 from tasks.settings import PipelineConfig
 from tasks.shards import ShardRef
 from tasks.split import SPLITS
+from tasks.stages.gate_shard import GatedShard, gate_shard
 
 
 class GatingResult(BaseModel):
