@@ -48,6 +48,16 @@ def _route_crisis(
     return routed, risk, verdicts
 
 
+def gates_for(record: Record, settings: GateSettings) -> tuple[str, ...]:
+    """The gates a record's kind runs; a corpus conversation is also judged turn by turn by EARS
+    whatever kind it ends as, so no human turn becomes a training target unjudged (a crisis-routed
+    one too: there the reply to the disclosure must keep the protocol)."""
+    gates = settings.per_kind.get(record.kind.value, ())
+    if record.source.type in settings.ears.per_turn_sources and "ears" not in gates:
+        return (*gates, "ears")
+    return gates
+
+
 def gate_records(
     records: Sequence[Record], settings: GateSettings, passages: Mapping[str, str]
 ) -> tuple[list[Record], list[QuarantineItem], GateTallies, KindCounts]:
@@ -56,12 +66,12 @@ def gate_records(
     """
     routed, risk, verdicts = _route_crisis(list(records), settings)
     judged = [r.model_copy(update={"gates": (*r.gates, *v)}) for r, v in zip(routed, verdicts, strict=True)]
-    by_kind: dict[str, list[int]] = defaultdict(list)
+    by_gates: dict[tuple[str, ...], list[int]] = defaultdict(list)
     for i, record in enumerate(routed):
-        by_kind[record.kind.value].append(i)
-    for kind, members in sorted(by_kind.items()):
+        by_gates[gates_for(record, settings)].append(i)
+    for gates, members in sorted(by_gates.items()):
         context = GateContext(passages=passages, risk_turns=[risk[i] for i in members])
-        for gate in settings.per_kind.get(kind, ()):
+        for gate in gates:
             gated = run_gate(gate, [judged[i] for i in members], settings, context)
             for i, record in zip(members, gated, strict=True):
                 judged[i] = record

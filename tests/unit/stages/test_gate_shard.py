@@ -119,3 +119,26 @@ def test_a_generated_conversation_must_pass_on_every_turn():
     soft = GateSettings(ears=EarsSettings(per_turn_sources=("conversation", "synthetic")))
     (weighted,), _, _, _ = gate_records([generated], soft, {})
     assert [m.weight for m in weighted.messages] == [None, 1, None, 0]
+
+
+def test_a_crisis_routed_corpus_conversation_is_still_judged_turn_by_turn():
+    record = chat(WARM, "What city are you in?").model_copy(
+        update={
+            "messages": (
+                Message(role=Role.USER, content=CRISIS),
+                Message(role=Role.ASSISTANT, content=PROTOCOL),
+                Message(role=Role.USER, content=SEEKER),
+                Message(role=Role.ASSISTANT, content="What city are you in?"),
+            )
+        }
+    )
+    (kept,), rejects, _, _ = gate_records([record], GateSettings(), {})
+    assert rejects == [] and kept.kind is RecordKind.EDGE_CASE
+    assert [m.weight for m in kept.messages] == [None, 1, None, 0]
+    unprotocolled = record.model_copy(
+        update={
+            "messages": (Message(role=Role.USER, content=CRISIS), Message(role=Role.ASSISTANT, content=WARM))
+        }
+    )
+    _, (reject,), _, _ = gate_records([unprotocolled], GateSettings(), {})
+    assert "ears: turn 1: crisis_protocol_missing" in reject.reasons
