@@ -103,8 +103,9 @@ def _turns_section(manifest: dict[str, Any]) -> list[str]:
             "",
         ]
     lines += [
-        "Assistant turns with `weight` 1 (or none: generated turns) are trained on and pass every EARS "
-        "criterion; a corpus turn failing only soft criteria is context (`weight` 0).",
+        "A corpus turn with `weight` 1 is trained on and passes every EARS criterion; one failing only "
+        "soft criteria is context (`weight` 0). Generated turns carry no weight: they are trained on, "
+        "and pass their kind's gates.",
         "",
         *_table(
             ["kind", "trained turns", "context-only turns", "context-only because"],
