@@ -16,9 +16,8 @@ from typing import Any, TypeVar, get_args
 
 from prefect import Flow, flow, get_run_logger
 from prefect.runtime import flow_run
-from prefect.settings import PREFECT_LOCAL_STORAGE_PATH, temporary_settings
+from prefect.settings import PREFECT_LOCAL_STORAGE_PATH
 from prefect.states import State
-from prefect.task_runners import ThreadPoolTaskRunner
 from pydantic import SecretStr, ValidationError
 
 from flows.export import export
@@ -31,6 +30,7 @@ from tasks.caching import code_version
 from tasks.export.publish import Published
 from tasks.metadata.models import DatasetVersion, Run
 from tasks.metadata.store import DocumentRead, MetadataStore, resolve_database_url
+from tasks.runners import runner_session, task_runner, worker_settings
 from tasks.settings import PipelineConfig
 
 T = TypeVar("T")
@@ -41,7 +41,8 @@ class StageLedger:
 
     def __init__(self, store: MetadataStore, run_id: str, config: PipelineConfig) -> None:
         self.store, self.run_id = store, run_id
-        self.options: dict[str, Any] = {"task_runner": ThreadPoolTaskRunner(max_workers=config.workers)}
+        self.config = config
+        self.options: dict[str, Any] = {}
         if config.result_storage:
             self.options["result_storage"] = config.result_storage
         self.counts: dict[str, KindCounts] = {}
@@ -49,7 +50,7 @@ class StageLedger:
     def run(self, name: str, subflow: Flow[..., T], *args: Any) -> tuple[T, float]:
         started = time.monotonic()
         try:
-            result = subflow.with_options(**self.options)(*args)
+            result = subflow.with_options(task_runner=task_runner(self.config), **self.options)(*args)
         except BaseException:
             self.store.record_stage(self.run_id, name, {}, time.monotonic() - started, "failed")
             raise
@@ -87,25 +88,8 @@ def full_pipeline(config: PipelineConfig = PipelineConfig()) -> Published:  # no
         )
     )
     try:
-        ledger = StageLedger(store, run_id, config)
-        sourced, seconds = ledger.run("sourcing", sourcing, config)
-        store.record_documents(run_id, _source_documents(sourced.per_document()))
-        if sourced.research_queries and config.research and not research_deployment_listening():
-            research = journal_research(sourced.research_queries, research_dir=str(research_dir(config)))
-            logger.info(
-                f"journal research: {research.findings} findings in {research.path}; the next run uses them"
-            )
-        sourced, synthesized, gated, took = generate_and_gate(ledger, config, sourced, logger)
-        ledger.record({"sourcing": sourced.counts}, seconds + took["grounding"])
-        ledger.record({"synthesis": merge_counts(o.counts for o in synthesized)}, took["synthesis"])
-        ledger.record(
-            {"preprocess": gated.preprocess_counts, "gates": gated.gate_counts, "dedup": gated.dedup_counts},
-            took["gating"],
-        )
-        ledger.record_gates(gated.tallies)
-        published, _ = ledger.run("export", export, config, sourced, synthesized, gated, ledger.counts)
-        if not published.up_to_date:
-            store.record_version(_dataset_version(config, published, run_id))
+        with runner_session(config):
+            published = build_version(StageLedger(store, run_id, config), config, logger)
         store.finish_run(run_id, "completed", version=published.version)
         logger.info(
             f"v{published.version} {'up to date' if published.up_to_date else 'published'}: {published.path}"
@@ -116,6 +100,30 @@ def full_pipeline(config: PipelineConfig = PipelineConfig()) -> Published:  # no
         raise
     finally:
         store.dispose()
+
+
+def build_version(ledger: StageLedger, config: PipelineConfig, logger: Any) -> Published:
+    """Source, generate, gate and export, each stage a subflow timed and counted by the ledger."""
+    store, run_id = ledger.store, ledger.run_id
+    sourced, seconds = ledger.run("sourcing", sourcing, config)
+    store.record_documents(run_id, _source_documents(sourced.per_document()))
+    if sourced.research_queries and config.research and not research_deployment_listening():
+        research = journal_research(sourced.research_queries, research_dir=str(research_dir(config)))
+        logger.info(
+            f"journal research: {research.findings} findings in {research.path}; the next run uses them"
+        )
+    sourced, synthesized, gated, took = generate_and_gate(ledger, config, sourced, logger)
+    ledger.record({"sourcing": sourced.counts}, seconds + took["grounding"])
+    ledger.record({"synthesis": merge_counts(o.counts for o in synthesized)}, took["synthesis"])
+    ledger.record(
+        {"preprocess": gated.preprocess_counts, "gates": gated.gate_counts, "dedup": gated.dedup_counts},
+        took["gating"],
+    )
+    ledger.record_gates(gated.tallies)
+    published, _ = ledger.run("export", export, config, sourced, synthesized, gated, ledger.counts)
+    if not published.up_to_date:
+        store.record_version(_dataset_version(config, published, run_id))
+    return published
 
 
 def generate_and_gate(
@@ -211,7 +219,7 @@ def build_parser() -> argparse.ArgumentParser:
 def run_pipeline(config: PipelineConfig) -> State[Published]:
     """Run the parent flow; checkpoints go to `config.result_storage` or `{state_dir}/results`."""
     results = Path(config.state_dir).resolve() / "results"
-    with temporary_settings({PREFECT_LOCAL_STORAGE_PATH: results}):
+    with worker_settings(config.runner, {PREFECT_LOCAL_STORAGE_PATH: results}):
         return full_pipeline(config, return_state=True)
 
 

@@ -61,6 +61,8 @@ RUN_ONLY_FIELDS = {
     "s3_credentials_block",
     "package_formats",
     "workers",
+    "runner",
+    "ray_address",
 }
 
 
@@ -136,6 +138,15 @@ class PipelineConfig(BaseModel):
     )
     workers: int = Field(
         default_factory=lambda: os.cpu_count() or 1, ge=1, description="Shard tasks run at once"
+    )
+    runner: str = Field(
+        "threads",
+        pattern=r"^(threads|processes|ray)$",
+        description="Where shard tasks run: threads, processes (one per worker) or ray (a local Ray"
+        " started for the run, or the cluster at --ray-address); the output bytes are the same",
+    )
+    ray_address: str | None = Field(
+        None, description="Address of a running Ray cluster to join (ray://host:10001); unset: a local Ray"
     )
     passages: PassageSettings = Field(default_factory=PassageSettings)  # type: ignore[arg-type]
     gating: GatingSettings = Field(default_factory=GatingSettings)  # type: ignore[arg-type]

@@ -15,6 +15,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 MAX_TOKENS = 128  # longer texts are truncated; the detector's evidence sits in the first sentences
 LAYERS, HEADS, EPSILON = 6, 12, 1e-12
@@ -157,6 +158,10 @@ _LOADING = threading.Lock()
 
 @lru_cache(maxsize=1)
 def _load() -> SentenceEncoder:
+    # OpenBLAS gives a product's rows different last bits with one thread than with two, so a
+    # score would depend on the machine's cores and the task runner (Ray workers run BLAS on one
+    # thread). BLAS runs single-threaded in any process that embeds; shard tasks give the parallelism.
+    threadpool_limits(limits=1, user_api="blas")
     return SentenceEncoder(model_dir())
 
 

@@ -17,6 +17,7 @@ import orjson
 import pytest
 
 from flows.full_pipeline import run_pipeline
+from tasks.export.format_names import FORMATS
 from tasks.metadata.store import MetadataStore
 from tasks.records import Record
 from tasks.settings import BUNDLED_SOURCES
@@ -153,8 +154,8 @@ def test_identical_rerun_is_up_to_date_with_every_shard_task_cached(first_run):
     assert state.is_completed() and state.result().up_to_date and state.result().version == 1
     manifest = orjson.loads((root / "out" / "mental-health-support" / "v1" / "manifest.json").read_bytes())
     split_files = sum(len(s["files"]) for s in manifest["splits"].values())
-    # documents + synthesis + clean + gates + plan + route + 3 formats per split file + diversity + card
-    shard_task_count = 5 + 4 + 4 + 4 + 1 + 4 + 3 * split_files + 1 + 1
+    # documents + synthesis + clean + gates + plan + route + each format per split file + diversity + card
+    shard_task_count = 5 + 4 + 4 + 4 + 1 + 4 + len(FORMATS) * split_files + 1 + 1
     states = subflow_task_states(state.state_details.flow_run_id, expected=shard_task_count + 2)
     uncached = ("publish_version", "package_version")  # they ask the store, every time
     shard_tasks = [state for name, state in states if not name.startswith(uncached)]
@@ -242,7 +243,7 @@ def cli(root: Path, api_url: str, samples: int) -> subprocess.Popen[bytes]:
 def test_kill_9_mid_run_then_rerun_gives_byte_identical_files(tmp_path, prefect_api):
     samples = 2_000
     reference = cli(tmp_path / "reference", prefect_api, samples)
-    assert reference.wait(timeout=300) == 0
+    assert reference.wait(timeout=600) == 0
 
     crashed = cli(tmp_path / "crashed", prefect_api, samples)
     shards = tmp_path / "crashed" / "state" / "work" / "synthesis" / "therapeutic"
@@ -255,7 +256,7 @@ def test_kill_9_mid_run_then_rerun_gives_byte_identical_files(tmp_path, prefect_
     crashed.wait(timeout=30)
     assert not (tmp_path / "crashed" / "out" / "mental-health-support" / "v1").exists()
 
-    assert cli(tmp_path / "crashed", prefect_api, samples).wait(timeout=300) == 0
+    assert cli(tmp_path / "crashed", prefect_api, samples).wait(timeout=600) == 0
     expected = version_files(tmp_path / "reference" / "out" / "mental-health-support" / "v1")
     assert version_files(tmp_path / "crashed" / "out" / "mental-health-support" / "v1") == expected
     assert len([p for p in expected if p.startswith("train/")]) == 20
