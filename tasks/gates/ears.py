@@ -308,17 +308,17 @@ def _record_verdict(
     """
     if not results:
         return GateVerdict(gate=GATE, passed=False, score=0.0, reasons=("no assistant turn",)), record
+    failures = [(i, code) for i, r in results for code in r.failed]
     if record.source.type not in settings.per_turn_sources:
-        reasons = tuple(f"turn {index}: {code}" for index, result in results for code in result.failed)
+        reasons = tuple(f"turn {i}: {code}" for i, code in failures)
         score = min(result.score for _, result in results)
         return GateVerdict(gate=GATE, passed=not reasons, score=score, reasons=reasons), record
     hard = {FAILURE[c] for c in settings.hard}
-    blocking = tuple(f"turn {i}: {code}" for i, r in results for code in r.failed if code in hard)
-    context = tuple(f"turn {i} {CONTEXT_ONLY}: {code}" for i, r in results for code in r.failed)
+    blocking = tuple(f"turn {i}: {code}" for i, code in failures if code in hard)
+    context = tuple(f"turn {i} {CONTEXT_ONLY}: {code}" for i, code in failures)
     trained = {i for i, r in results if r.passed}
     if not trained and not blocking:
-        soft = (f"turn {i}: {code}" for i, r in results for code in r.failed)
-        blocking = ("no trainable assistant turn", *soft)
+        blocking = ("no trainable assistant turn", *(f"turn {i}: {code}" for i, code in failures))
     passed = not blocking
     score = min(r.score for i, r in results if i in trained) if passed else min(r.score for _, r in results)
     verdict = GateVerdict(gate=GATE, passed=passed, score=score, reasons=context if passed else blocking)
