@@ -1,7 +1,8 @@
 """Throughput of every gate on generated conversations, records per second on one process.
 
-Usage: `uv run python -m benchmarks.gates_throughput [--n 2000]`. Generates therapeutic
-synthetic conversations offline (seed 42), then times each preprocessing step and gate on the same
+Usage: `uv run python -m benchmarks.gates_throughput [--n 2000] [--corpus FILE.jsonl]`. Generates
+therapeutic synthetic conversations offline (seed 42), or reads the first `--n` conversations of a
+chat corpus the way `--sources` does, then times each preprocessing step and gate on the same
 records, and the whole gate pass (crisis routing included) the way the gates task runs it.
 """
 
@@ -10,6 +11,7 @@ from __future__ import annotations
 import argparse
 import time
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 from tasks.gates import content_filter, ears, quality
@@ -21,6 +23,7 @@ from tasks.preprocess.clean import scrub
 from tasks.preprocess.near_dup import signature
 from tasks.records import Record
 from tasks.settings import GatingSettings
+from tasks.sourcing.conversations import iter_conversations
 from tasks.stages.gate_shard import gate_records
 from tasks.synthesis.therapeutic import synthesize
 
@@ -34,13 +37,20 @@ def timed(name: str, records: Sequence[Record], run: Callable[[Sequence[Record]]
     print(f"{name:<28} {len(records) / seconds:>10,.0f} records/s  ({seconds:.2f} s)")
 
 
+def corpus_records(path: Path, n: int, gating: GatingSettings) -> list[Record]:
+    """The first `n` records a `--sources` run reads from one file (quarantined conversations skipped)."""
+    read = iter_conversations(path, path.parent, gating.max_turns)
+    return [item for item in read if isinstance(item, Record)][:n]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--n", type=int, default=2_000, help="conversations to time each gate on")
-    n = parser.parse_args().n
-    records, _ = synthesize(n, 42, 0)
+    parser.add_argument("--corpus", type=Path, help="chat JSONL to read instead of generating")
+    args = parser.parse_args()
     gating, gates = GatingSettings(), GateSettings()
-    print(f"{len(records):,} therapeutic conversations, {sum(len(r.messages) for r in records):,} turns")
+    records = corpus_records(args.corpus, args.n, gating) if args.corpus else synthesize(args.n, 42, 0)[0]
+    print(f"{len(records):,} conversations, {sum(len(r.messages) for r in records):,} turns")
     timed("pii scrub (+ normalise)", records, lambda rs: scrub(list(rs), gating))
     timed("language", records, lambda rs: language.check(rs, gating.language))
     timed("crisis (user turns)", records, lambda rs: risky_turns(rs, gates.crisis))

@@ -10,7 +10,7 @@ import argparse
 import os
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar, get_args
 
@@ -18,6 +18,7 @@ from prefect import Flow, flow, get_run_logger
 from prefect.runtime import flow_run
 from prefect.settings import PREFECT_LOCAL_STORAGE_PATH
 from prefect.states import State
+from prefect.task_runners import TaskRunner
 from pydantic import SecretStr, ValidationError
 
 from flows.export import export
@@ -30,7 +31,7 @@ from tasks.caching import code_version
 from tasks.export.publish import Published
 from tasks.metadata.models import DatasetVersion, Run
 from tasks.metadata.store import DocumentRead, MetadataStore, resolve_database_url
-from tasks.runners import runner_session, task_runner, worker_settings
+from tasks.runners import runner_session, worker_settings
 from tasks.settings import PipelineConfig
 
 T = TypeVar("T")
@@ -39,9 +40,11 @@ T = TypeVar("T")
 class StageLedger:
     """Times each stage subflow, checks its accounting, and records both in the metadata DB."""
 
-    def __init__(self, store: MetadataStore, run_id: str, config: PipelineConfig) -> None:
+    def __init__(
+        self, store: MetadataStore, run_id: str, config: PipelineConfig, runner: Callable[[], TaskRunner[Any]]
+    ) -> None:
         self.store, self.run_id = store, run_id
-        self.config = config
+        self.config, self.runner = config, runner
         self.options: dict[str, Any] = {}
         if config.result_storage:
             self.options["result_storage"] = config.result_storage
@@ -50,7 +53,7 @@ class StageLedger:
     def run(self, name: str, subflow: Flow[..., T], *args: Any) -> tuple[T, float]:
         started = time.monotonic()
         try:
-            result = subflow.with_options(task_runner=task_runner(self.config), **self.options)(*args)
+            result = subflow.with_options(task_runner=self.runner(), **self.options)(*args)
         except BaseException:
             self.store.record_stage(self.run_id, name, {}, time.monotonic() - started, "failed")
             raise
@@ -88,8 +91,8 @@ def full_pipeline(config: PipelineConfig = PipelineConfig()) -> Published:  # no
         )
     )
     try:
-        with runner_session(config):
-            published = build_version(StageLedger(store, run_id, config), config, logger)
+        with runner_session(config) as runner:
+            published = build_version(StageLedger(store, run_id, config, runner), config, logger)
         store.finish_run(run_id, "completed", version=published.version)
         logger.info(
             f"v{published.version} {'up to date' if published.up_to_date else 'published'}: {published.path}"

@@ -112,7 +112,11 @@ def sourcing(config: PipelineConfig) -> SourcingResult:
             (
                 doc.path,
                 conversation_file_shards.submit(
-                    str(sources), doc, config.shard_records, config.gating.max_turns, work
+                    str(sources),
+                    doc,
+                    (config.shard_records, config.shard_bytes),
+                    config.gating.max_turns,
+                    work,
                 ),
             )
             for doc in dialogues

@@ -9,10 +9,13 @@ loads a gate's model once, on first use, for every task it runs.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
+from prefect import Task
+from prefect.client.schemas.objects import RunInput
+from prefect.futures import PrefectConcurrentFuture, PrefectFuture
 from prefect.server.api.server import SubprocessASGIServer
 from prefect.settings import PREFECT_API_URL, temporary_settings
 from prefect.settings.legacy import Setting
@@ -47,34 +50,59 @@ def worker_settings(runner: str, settings: Mapping[Setting, Any]) -> Iterator[No
             started.stop()
 
 
+class _BorrowedPool(TaskRunner[PrefectConcurrentFuture[Any]]):
+    """A subflow's runner that submits to the run's process pool instead of starting its own: spawning
+    workers and importing the task modules into them cost tens of seconds per stage, and a worker keeps
+    the models it loaded for every later stage."""
+
+    def __init__(self, pool: ProcessPoolTaskRunner) -> None:
+        super().__init__()
+        self._pool = pool
+
+    def duplicate(self) -> _BorrowedPool:
+        return type(self)(self._pool)
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Without the pool: the flow (and so this runner) is pickled into every task sent to a worker,
+        and the pool's message queue may only reach its workers when they are spawned."""
+        return self.__dict__ | {"_pool": None}
+
+    def submit(  # type: ignore[override]  # one signature for Prefect's sync and async overloads
+        self,
+        task: Task[Any, Any],
+        parameters: dict[str, Any],
+        wait_for: Iterable[PrefectFuture[Any]] | None = None,
+        dependencies: dict[str, set[RunInput]] | None = None,
+    ) -> PrefectConcurrentFuture[Any]:
+        return self._pool.submit(task, parameters, wait_for, dependencies)
+
+
 @contextmanager
-def runner_session(config: PipelineConfig) -> Iterator[None]:
-    """Start the local Ray (or join `ray_address`) once for the whole run, so each subflow's runner
-    reuses it instead of starting and stopping one of its own; nothing to do for threads or processes."""
+def runner_session(config: PipelineConfig) -> Iterator[Callable[[], TaskRunner[Any]]]:
+    """The runner factory for one run's subflows. Processes: one pool for the whole run, which every
+    subflow borrows. Ray: the local Ray started once (or `ray_address` joined), which each subflow's
+    runner reuses instead of starting and stopping one of its own. Threads: a fresh pool per subflow."""
+    if config.runner == "processes":
+        with ProcessPoolTaskRunner(max_workers=config.workers) as pool:
+            yield lambda: _BorrowedPool(pool)
+        return
     if config.runner != "ray":
-        yield
+        yield lambda: ThreadPoolTaskRunner(max_workers=config.workers)
         return
     import ray
+    from prefect_ray import RayTaskRunner
+
+    def ray_runner() -> TaskRunner[Any]:
+        return RayTaskRunner(address=config.ray_address)
 
     if ray.is_initialized():
-        yield
+        yield ray_runner
         return
     if config.ray_address:
         ray.init(address=config.ray_address)
     else:
         ray.init(num_cpus=config.workers, include_dashboard=False)
     try:
-        yield
+        yield ray_runner
     finally:
         ray.shutdown()
-
-
-def task_runner(config: PipelineConfig) -> TaskRunner[Any]:
-    """A fresh runner for one subflow run (a runner is started and stopped by the flow that uses it)."""
-    if config.runner == "processes":
-        return ProcessPoolTaskRunner(max_workers=config.workers)
-    if config.runner == "ray":
-        from prefect_ray import RayTaskRunner
-
-        return RayTaskRunner(address=config.ray_address)
-    return ThreadPoolTaskRunner(max_workers=config.workers)

@@ -112,6 +112,12 @@ class PipelineConfig(BaseModel):
         " search in-process (needs network access to the academic APIs)",
     )
     shard_records: int = Field(1_000, ge=12, le=100_000, description="Records per shard")
+    shard_bytes: int = Field(
+        16_000_000,
+        ge=10_000,
+        description="Most bytes of message text in a shard read from a conversation file: a shard ends at"
+        " shard_records or shard_bytes, whichever comes first, so long conversations keep memory bounded",
+    )
     state_dir: str = Field(
         ".pipeline", description="Folder for work shards, task checkpoints and the SQLite metadata DB"
     )

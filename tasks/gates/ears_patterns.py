@@ -11,14 +11,17 @@ they implement are defined in docs/guides/EMPATHY_RESPONSE_STYLE.md.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 _QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "\u00a0": " "})
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 _SENTENCE = re.compile(r"[^.!?\n]+(?:[.!?]+|$)")
 
 
+@lru_cache(maxsize=4096)
 def normalise(text: str) -> str:
-    """Lower case, straight quotes, single spaces: the form every pattern is written against."""
+    """Lower case, straight quotes, single spaces: the form every pattern is written against. Cached:
+    each of a reply's dozen or so detectors asks for it in turn."""
     return " ".join(text.translate(_QUOTES).lower().split())
 
 

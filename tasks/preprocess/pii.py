@@ -196,6 +196,8 @@ _CRISIS_CONTEXT = re.compile(
 )
 _US_TOLL_FREE = frozenset({"800", "833", "844", "855", "866", "877", "888"})
 _DATE = re.compile(r"\d{1,4}[./-]\d{1,2}[./-]\d{1,4}")
+_DIGIT = re.compile(r"\d")
+_SPELLED_DOT = re.compile(r"dot", re.IGNORECASE)  # "name at host dot com": _EMAIL's second form
 
 
 def luhn(digits: str) -> bool:
@@ -594,8 +596,10 @@ def _scrub_types(text: str, settings: PiiSettings, counts: Counter[str]) -> str:
         text = _sub(
             _URL, PiiType.URL, text, counts, lambda url, _: not _personal_url(url, settings.keep_domains)
         )
-    if PiiType.EMAIL in types:
+    if PiiType.EMAIL in types and ("@" in text or _SPELLED_DOT.search(text)):
         text = _sub(_EMAIL, PiiType.EMAIL, text, counts)
+    if _DIGIT.search(text) is None:  # every pattern below needs a digit; most turns have none
+        return text
     if PiiType.CARD in types:
         text = _sub(_CARD, PiiType.CARD, text, counts, _not_card)
     if PiiType.ID in types:

@@ -1,8 +1,9 @@
 """One task per conversation file: its conversations as bounded record shards, ready for the gates.
 
-A multi-GB corpus is read once, streamed into shards of `shard_records` items, so memory stays at one
-shard whatever the file's size. Conversations the dataset itself marks as failed (ESConv's
-FailedESConv: low empathy ratings) are refused here, with that reason, rather than trained on.
+A multi-GB corpus is read once, streamed into shards of at most `shard_records` items and about
+`shard_bytes` of message text, so memory stays at one shard whatever the file's size. Conversations
+the dataset itself marks as failed (ESConv's FailedESConv: low empathy ratings) are refused here,
+with that reason, rather than trained on.
 """
 
 from __future__ import annotations
@@ -54,15 +55,17 @@ CONVERSATION_CACHE = (INPUTS - "sources") + TASK_SOURCE + CODE_VERSION
 
 @task(cache_policy=CONVERSATION_CACHE, persist_result=True, retries=2, retry_delay_seconds=1)
 def conversation_file_shards(
-    sources: str, document: Document, shard_records: int, max_turns: int, work_dir: str
+    sources: str, document: Document, shard_size: tuple[int, int], max_turns: int, work_dir: str
 ) -> list[ConversationShard]:
     """Stream one conversation file into record shards (windows of at most `max_turns` turns) and
-    their quarantine shards, with counts."""
+    their quarantine shards, with counts; `shard_size` is (records, bytes of message text)."""
     outcomes: list[ConversationShard] = []
-    shards = conversation_shards(Path(sources) / document.path, Path(sources), shard_records, max_turns)
+    shard_records, shard_bytes = shard_size
+    path = Path(sources) / document.path
+    shards = conversation_shards(path, Path(sources), shard_records, max_turns, shard_bytes=shard_bytes)
     for index, (read, unreadable) in enumerate(shards):
         records, rejects = refuse_negative_samples(read, unreadable)
-        key = [document, shard_records, max_turns, index]
+        key = [document, shard_records, shard_bytes, max_turns, index]
         name = f"part-{index:05d}.jsonl"
         outcomes.append(
             ConversationShard(

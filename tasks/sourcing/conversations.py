@@ -181,21 +181,29 @@ def iter_conversations(
 
 
 def conversation_shards(
-    path: Path, sources_root: Path, shard_records: int, max_turns: int, layout: Layout | None = None
+    path: Path,
+    sources_root: Path,
+    shard_records: int,
+    max_turns: int,
+    layout: Layout | None = None,
+    shard_bytes: int | None = None,
 ) -> Iterator[tuple[list[Record], list[QuarantineItem]]]:
-    """`iter_conversations` in shards of at most `shard_records` items (records plus refusals), so a
-    task holds one shard in memory whatever the file's size."""
+    """`iter_conversations` in shards of at most `shard_records` items (records plus refusals), ended
+    early once their message text reaches `shard_bytes` (UTF-8), so a task holds one bounded shard in
+    memory whatever the file's size and however long its conversations are."""
     if shard_records < 1:
         raise ValueError(f"shard_records must be at least 1, got {shard_records}")
     records: list[Record] = []
     rejects: list[QuarantineItem] = []
+    size = 0
     for item in iter_conversations(path, sources_root, max_turns, layout):
         if isinstance(item, Record):
             records.append(item)
+            size += sum(len(m.content.encode()) for m in item.messages)
         else:
             rejects.append(item)
-        if len(records) + len(rejects) == shard_records:
+        if len(records) + len(rejects) == shard_records or (shard_bytes is not None and size >= shard_bytes):
             yield records, rejects
-            records, rejects = [], []
+            records, rejects, size = [], [], 0
     if records or rejects:
         yield records, rejects

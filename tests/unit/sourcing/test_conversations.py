@@ -333,6 +333,16 @@ def test_shards_are_bounded_and_concatenate_to_the_stream():
         next(conversation_shards(path, FIXTURES, 0, MAX_TURNS))
 
 
+def test_a_shard_ends_early_once_its_message_text_reaches_shard_bytes():
+    path = FIXTURES / "chat.jsonl"
+    records = [i for i in read(path) if isinstance(i, Record)]
+    first = sum(len(m.content.encode()) for m in records[0].messages)
+    shards = list(conversation_shards(path, FIXTURES, 1_000, MAX_TURNS, shard_bytes=first))
+    assert shards[0][0] == records[:1]  # the first record alone fills the byte budget
+    assert len(shards) > 1
+    assert [i for r, q in shards for i in r] == records
+
+
 def test_ids_are_deterministic_and_name_the_source(tmp_path):
     first, second = read(FIXTURES / "chat.jsonl"), read(FIXTURES / "chat.jsonl")
     assert [i.model_dump() for i in first] == [i.model_dump() for i in second]
