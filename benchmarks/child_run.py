@@ -28,9 +28,13 @@ class ChildRun:
     log: str
 
 
-def run_pipeline_cli(root: Path, args: Sequence[str]) -> ChildRun:
+LOOPBACK_ONLY = ["unshare", "-rn", "sh", "-c", 'ip link set lo up && exec "$@"', "sh"]
+
+
+def run_pipeline_cli(root: Path, args: Sequence[str], loopback_only: bool = False) -> ChildRun:
     """Run `python -m flows.full_pipeline ARGS` with PREFECT_HOME in `root`; on failure, exit with the
-    log's tail, since the run's folder is deleted on the way out unless kept."""
+    log's tail, since the run's folder is deleted on the way out unless kept. `loopback_only` runs it
+    in a network namespace that reaches nothing but 127.0.0.1 (Ray binds to every interface)."""
     env = os.environ | {"PREFECT_HOME": str(root / "prefect-home")}
     # Prefect gives its temporary server 20 s to start; a loaded 2-core machine can take longer, and
     # then the run fails before any pipeline work. A value the user set wins.
@@ -39,7 +43,7 @@ def run_pipeline_cli(root: Path, args: Sequence[str]) -> ChildRun:
     started, clock = time.time(), time.perf_counter()
     with log_path.open("w") as log:
         code = subprocess.run(
-            [sys.executable, "-m", "flows.full_pipeline", *args],
+            [*(LOOPBACK_ONLY if loopback_only else []), sys.executable, "-m", "flows.full_pipeline", *args],
             cwd=REPO,
             env=env,
             stdout=subprocess.DEVNULL,

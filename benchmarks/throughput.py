@@ -1,6 +1,6 @@
 """End-to-end throughput of the pipeline on a chat JSONL corpus, per stage, against an orjson floor.
 
-    uv run python -m benchmarks.throughput --mb N [--workers W] [--keep DIR] [--runner threads]
+    uv run python -m benchmarks.throughput --mb N [--workers W] [--keep DIR] [--runner R]
 
 The corpus is `make_corpus` of ../shared/bench/corpus.py, the bytes datatrove's peer benchmark
 (../shared/bench/datatrove_anchor.py) reads, so the two figures compare. The pipeline runs as a user
@@ -184,10 +184,9 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--keep", type=Path, help="Keep corpus, state, output and log in this new folder")
     parser.add_argument(
         "--runner",
-        choices=["threads"],
+        choices=["threads", "processes", "ray"],
         default="threads",
-        help="Task runner; flows.full_pipeline has no --runner option yet and always uses threads,"
-        " so only `threads` is accepted and nothing is passed",
+        help="The pipeline's task runner; a local Ray runs in a loopback-only network namespace",
     )
     return parser.parse_args(argv)
 
@@ -206,11 +205,12 @@ def main() -> None:
         floor = orjson_floor(corpus, root / "floor.jsonl")
         args = ["--sources", str(corpus.parent), "--output", str(root / "out")]
         args += ["--state-dir", str(root / "state"), *GENERATION_OFF]
+        args += ["--runner", options.runner]
         if options.workers is not None:
             args += ["--workers", str(options.workers)]
-        run = run_pipeline_cli(root, args)
+        run = run_pipeline_cli(root, args, loopback_only=options.runner == "ray")
         manifest = json.loads(next((root / "out").rglob("manifest.json")).read_text())
-        print(f"workers                {options.workers or os.cpu_count()}  (runner: threads)")
+        print(f"workers                {options.workers or os.cpu_count()}  (runner: {options.runner})")
         report(run, records, size, floor, manifest)
     finally:
         if options.keep is None:

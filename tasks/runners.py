@@ -24,6 +24,17 @@ from prefect.task_runners import ProcessPoolTaskRunner, TaskRunner, ThreadPoolTa
 from tasks.settings import PipelineConfig
 
 
+def drain_reports() -> None:
+    """Send the logs and events still queued for the API while it is up: once the temporary server is
+    stopped, the queues' last flush at interpreter exit retries against a closed port for a minute
+    or more before the process can end."""
+    from prefect.events.worker import EventsWorker
+    from prefect.logging.handlers import APILogWorker
+
+    APILogWorker.drain_all(timeout=30)
+    EventsWorker.drain_all(timeout=30)
+
+
 @contextmanager
 def worker_settings(runner: str, settings: Mapping[Setting, Any]) -> Iterator[None]:
     """`settings` for this process and, through the environment, for the worker processes a runner
@@ -47,6 +58,7 @@ def worker_settings(runner: str, settings: Mapping[Setting, Any]) -> Iterator[No
             else:
                 os.environ[name] = value
         if started is not None:
+            drain_reports()
             started.stop()
 
 
