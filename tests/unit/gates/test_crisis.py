@@ -13,6 +13,7 @@ from tasks.gates.crisis import check, detect, load_model, score_texts
 from tasks.gates.crisis_lexicon import IDIOM_MARKER, analyse, normalise, scan
 from tasks.gates.crisis_settings import CrisisSettings
 from tasks.gates.crisis_training import repair_scrape_artefacts
+from tasks.gates.static_embeddings import static_encoder
 from tasks.records import Message, Role
 from tests.factories import make_record
 from tests.unit.gates.crisis_cases import (
@@ -364,28 +365,24 @@ def test_the_artefact_is_small_recorded_and_free_of_pickles():
     assert card["training_data_sha256"]
     with np.load(crisis.MODEL_PATH, allow_pickle=False) as data:
         config = crisis.FeatureConfig.model_validate_json(str(data["feature_config"]))
+        dims = static_encoder().dims
         assert data["coef"].shape == (
-            2**config.word_bits + 2**config.char_bits + len(crisis_lexicon.CATEGORIES),
+            2**config.word_bits + 2**config.char_bits + len(crisis_lexicon.CATEGORIES) + dims,
         )
-        assert data["embedding_coef"].shape == (384,)
+        assert data["embedding_coef"].shape == (dims,)
         stage = crisis.EmbeddingStage.model_validate_json(str(data["embedding_stage"]))
     assert stage == crisis.EmbeddingStage() and card["embedding_model"]["stage"] == stage.model_dump()
-    assert card["metrics_cv"]["roc_auc_combined"] >= card["metrics_cv"]["roc_auc_ngram_model_only"]
+    # The embedding model earns its place at the operating point: more specific at the same sensitivity.
+    key = "specificity_excluding_sdcnl_depression"
+    without = card["metrics_cv"]["without_embedding_model"]["pooled"]
+    assert pooled[key]["value"] > without[key]["value"] and pooled["sensitivity"]["value"] >= 0.97
 
 
-def test_remembered_embedding_scores_equal_fresh_ones_and_stay_bounded():
+def test_scores_do_not_depend_on_batch_mates_or_on_earlier_calls():
     texts = ["I feel so alone lately and nothing helps.", "I can't stop crying since the breakup."]
-    crisis.forget_embeddings()
-    cold = [r.score for r in detect(texts)]
-    assert crisis._REMEMBERED.get(texts).keys() == set(texts), "both texts went to the encoder"
-    warm = [r.score for r in detect(texts)]
-    crisis.forget_embeddings()
+    first = [r.score for r in detect(texts)]
     other_batch = [r.score for r in detect(["A longer sentence about my week at work and home.", *texts])]
-    assert cold == warm == other_batch[1:]
-    remembered = crisis._Remembered(capacity=2)
-    remembered.put({"a": 0.1, "b": 0.2})
-    remembered.put({"c": 0.3})
-    assert remembered.get(["a", "b", "c"]) == {"b": 0.2, "c": 0.3}
+    assert first == other_batch[1:] == [r.score for r in detect(texts[::-1])][::-1]
 
 
 def test_the_embedding_model_is_asked_only_where_the_ngram_model_is_unsure_and_no_lexicon_signal_fired():

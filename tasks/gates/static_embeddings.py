@@ -1,0 +1,74 @@
+"""Static sentence embeddings: pooled per-token vectors distilled from all-MiniLM-L6-v2.
+
+The table (artefacts/static_embeddings.npz, built by `static_embedding_distill`) holds one vector per
+WordPiece token: MiniLM's output for that token alone (int8, a scale per token). A text's
+embedding is the normalised mean of its tokens' vectors beside their normalised element-wise maximum
+(the maximum keeps the one alarming word a long post's mean dilutes: held-out ROC AUC 0.972 against
+0.964 for the mean alone). A lookup and two reductions, no transformer: microseconds a text where
+MiniLM took milliseconds. Each text is reduced on its own, in token order, so its vector is
+bit-identical whatever it is batched with. No BLAS is involved.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+from threadpoolctl import threadpool_limits
+
+from tasks.gates.sentence_encoder import model_dir
+
+STATIC_PATH = Path(__file__).resolve().parent / "artefacts" / "static_embeddings.npz"
+MAX_TOKENS = 512  # a lookup costs nothing per token, so long posts are read further than MiniLM read them
+
+
+class StaticEncoder:
+    """Tokenise with MiniLM's WordPiece tokenizer, look tokens up, pool and normalise."""
+
+    def __init__(self, table: Path, tokenizer: Path) -> None:
+        from tokenizers import Tokenizer
+
+        with np.load(table, allow_pickle=False) as data:
+            self.vectors = data["vectors"].astype(np.float32) * data["scales"][:, None]
+        self.tokenizer = Tokenizer.from_file(str(tokenizer))
+        self.tokenizer.enable_truncation(MAX_TOKENS)
+        self.tokenizer.no_padding()
+        self.dims = 2 * self.vectors.shape[1]
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        """(len(texts), dims) float32: unit mean, then unit maximum; a text with no tokens gets zeros.
+        Each text's rows are reduced on their own, in token order, so batch mates change no bit."""
+        half = self.dims // 2
+        pooled = np.zeros((len(texts), self.dims), dtype=np.float64)
+        encodings = self.tokenizer.encode_batch_fast(list(texts), add_special_tokens=False)
+        for row, encoding in enumerate(encodings):
+            if encoding.ids:
+                tokens = self.vectors[encoding.ids]
+                pooled[row, :half] = tokens.mean(axis=0)
+                pooled[row, half:] = tokens.max(axis=0)
+        return np.hstack([_unit(pooled[:, :half]), _unit(pooled[:, half:])]).astype(np.float32)
+
+
+def _unit(rows: np.ndarray) -> np.ndarray:
+    """Rows scaled to length one (zero rows stay zero); each row's norm is its own contiguous sum."""
+    return np.asarray(rows / np.maximum(np.sqrt((rows * rows).sum(axis=1)), 1e-12)[:, None])
+
+
+_LOADING = threading.Lock()
+
+
+@lru_cache(maxsize=1)
+def _load() -> StaticEncoder:
+    # The detector's scoring products go through BLAS: one thread, as for MiniLM, so no score depends
+    # on the machine's cores or the task runner (see sentence_encoder._load).
+    threadpool_limits(limits=1, user_api="blas")
+    return StaticEncoder(STATIC_PATH, model_dir() / "tokenizer.json")
+
+
+def static_encoder() -> StaticEncoder:
+    """The table, loaded once per process even when gate threads ask at once."""
+    with _LOADING:
+        return _load()
