@@ -27,7 +27,7 @@ import scipy.sparse as sp
 from pydantic import BaseModel, Field
 from sklearn.feature_extraction.text import HashingVectorizer
 
-from tasks.gates.char_ngrams import char_wb
+from tasks.gates.char_ngrams import char_wb_matrix
 from tasks.gates.crisis_lexicon import IDIOM_MARKER, Analysis, Signal, analyse, signal_features, stage1_score
 from tasks.gates.crisis_settings import CrisisSettings
 from tasks.gates.jsonl_cli import json_object, serve
@@ -135,11 +135,9 @@ def _word_grams(config: FeatureConfig) -> Callable[[str], list[str]]:
     return grams
 
 
-def _vectorizers(config: FeatureConfig) -> tuple[HashingVectorizer, HashingVectorizer]:
+def _word_vectorizer(config: FeatureConfig) -> HashingVectorizer:
     common: dict[str, Any] = {"alternate_sign": False, "lowercase": False, "norm": "l2", "dtype": np.float32}
-    word = HashingVectorizer(analyzer=_word_grams(config), n_features=2**config.word_bits, **common)
-    char = HashingVectorizer(analyzer=char_wb(*config.char_ngrams), n_features=2**config.char_bits, **common)
-    return word, char
+    return HashingVectorizer(analyzer=_word_grams(config), n_features=2**config.word_bits, **common)
 
 
 def featurize(analyses: Sequence[Analysis], config: FeatureConfig, static: np.ndarray) -> sp.csr_matrix:
@@ -150,13 +148,12 @@ def featurize(analyses: Sequence[Analysis], config: FeatureConfig, static: np.nd
     cleaned = [a.model_text for a in analyses]
     skip = frozenset(config.function_words)
     content = [" ".join(w for w in text.split() if w not in skip) for text in cleaned]
-    word, char = _vectorizers(config)
     indicators = np.asarray([signal_features(a.signals) for a in analyses], dtype=np.float32).reshape(
         len(analyses), -1
     )
     blocks = [
-        word.transform(cleaned),
-        char.transform(content),
+        _word_vectorizer(config).transform(cleaned),
+        char_wb_matrix(content, config.char_ngrams, 2**config.char_bits),
         sp.csr_matrix(indicators * config.signal_scale),
         sp.csr_matrix(static * config.static_scale),
     ]

@@ -26,7 +26,7 @@ from pydantic import BaseModel
 from sklearn.feature_extraction.text import HashingVectorizer
 
 from tasks.gates import ears_patterns as patterns
-from tasks.gates.char_ngrams import char_wb
+from tasks.gates.char_ngrams import char_wb_matrix
 from tasks.gates.ears_settings import (
     CONTEXT_ONLY,
     FAILURE,
@@ -85,9 +85,9 @@ def featurize(texts: Sequence[str], config: FeatureConfig) -> sp.csr_matrix:
     word = HashingVectorizer(
         analyzer="word", ngram_range=config.word_ngrams, n_features=2**config.word_bits, **common
     )
-    char = HashingVectorizer(analyzer=char_wb(*config.char_ngrams), n_features=2**config.char_bits, **common)
     cleaned = [model_text(t) for t in texts]
-    return sp.hstack([word.transform(cleaned), char.transform(cleaned)], format="csr")
+    char = char_wb_matrix(cleaned, config.char_ngrams, 2**config.char_bits)
+    return sp.hstack([word.transform(cleaned), char], format="csr")
 
 
 @lru_cache(maxsize=1)
