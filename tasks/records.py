@@ -11,7 +11,7 @@ from enum import StrEnum
 from typing import Any, Literal
 
 import orjson
-from pydantic import BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler, model_serializer
+from pydantic import BaseModel, ConfigDict, Field
 
 LabelValue = str | int | float | bool
 
@@ -44,14 +44,7 @@ class Message(Contract):
 
     role: Role
     content: str
-    weight: Literal[0, 1] | None = None
-
-    @model_serializer(mode="wrap")
-    def _omit_unset_weight(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
-        data: dict[str, Any] = handler(self)
-        if self.weight is None:
-            data.pop("weight", None)
-        return data
+    weight: Literal[0, 1] | None = Field(None, exclude_if=lambda weight: weight is None)
 
 
 class SourceRef(Contract):
@@ -100,6 +93,17 @@ class Record(Contract):
 
     def with_verdict(self, verdict: GateVerdict) -> Record:
         return self.model_copy(update={"gates": (*self.gates, verdict)})
+
+
+def with_contents(record: Record, contents: list[str]) -> Record:
+    """`record` with its messages' texts replaced; unchanged messages (most) are not copied."""
+    if all(m.content == text for m, text in zip(record.messages, contents, strict=True)):
+        return record
+    messages = tuple(
+        m if m.content == text else m.model_copy(update={"content": text})
+        for m, text in zip(record.messages, contents, strict=True)
+    )
+    return record.model_copy(update={"messages": messages})
 
 
 def _plain(value: Any) -> Any:

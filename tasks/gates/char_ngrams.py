@@ -10,7 +10,6 @@ matrix is bit-identical and the trained models' scores do not move (unit test).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from functools import lru_cache
 
 import numpy as np
 import scipy.sparse as sp
@@ -34,26 +33,43 @@ def _column(gram: str, n_features: int) -> int:
     return (2147483647 - (n_features - 1)) % n_features if h == -2147483648 else abs(h) % n_features
 
 
-@lru_cache(maxsize=200_000)
-def _word_columns(word: str, low: int, high: int, n_features: int) -> np.ndarray:
-    return np.asarray([_column(g, n_features) for g in word_grams(word, low, high)], dtype=np.int32)
+WORDS_REMEMBERED = 200_000  # per n-gram setting; the memory stays bounded on any corpus
+_remembered: dict[tuple[int, int, int], dict[str, np.ndarray]] = {}
+
+
+def _word_columns(words: list[str], low: int, high: int, n_features: int) -> list[np.ndarray]:
+    """Each word's hashed columns, remembered; forgotten all at once when the memory is full."""
+    known = _remembered.setdefault((low, high, n_features), {})
+    if len(known) > WORDS_REMEMBERED:
+        known.clear()
+    found = []
+    for word in words:
+        columns = known.get(word)
+        if columns is None:
+            grams = word_grams(word, low, high)
+            columns = known[word] = np.asarray([_column(g, n_features) for g in grams], dtype=np.int64)
+        found.append(columns)
+    return found
 
 
 def char_wb_matrix(texts: Sequence[str], ngram_range: tuple[int, int], n_features: int) -> sp.csr_matrix:
     """`HashingVectorizer(analyzer="char_wb", ngram_range=..., n_features=..., alternate_sign=False,
-    lowercase=False, norm="l2", dtype=np.float32).transform(texts)`, bit for bit."""
+    lowercase=False, norm="l2", dtype=np.float32).transform(texts)`, bit for bit.
+
+    Every text's columns are counted in one sort of (row, column) keys rather than one per text.
+    """
     low, high = ngram_range
-    indptr = [0]
-    columns: list[np.ndarray] = []
-    values: list[np.ndarray] = []
-    for text in texts:
-        words = [_word_columns(w, low, high, n_features) for w in text.split()]
-        found, counts = np.unique(np.concatenate(words), return_counts=True) if words else (np.zeros(0), None)
-        if counts is not None:
-            squares = (counts.astype(np.float32) ** 2).astype(np.float64)  # as scikit-learn sums them
-            values.append((counts / np.sqrt(squares.sum())).astype(np.float32))
-            columns.append(found.astype(np.int32))
-        indptr.append(indptr[-1] + len(found))
-    data = np.concatenate(values) if values else np.zeros(0, dtype=np.float32)
-    indices = np.concatenate(columns) if columns else np.zeros(0, dtype=np.int32)
-    return sp.csr_matrix((data, indices, np.asarray(indptr, dtype=np.int32)), shape=(len(texts), n_features))
+    per_text = [_word_columns(text.split(), low, high, n_features) for text in texts]
+    lengths = [sum(len(c) for c in words) for words in per_text]
+    flat = [columns for words in per_text for columns in words]
+    columns = np.concatenate(flat) if flat else np.zeros(0, dtype=np.int64)
+    rows = np.repeat(np.arange(len(texts), dtype=np.int64), lengths)
+    keys, counts = np.unique(rows * n_features + columns, return_counts=True)
+    key_rows = keys // n_features
+    indptr = np.zeros(len(texts) + 1, dtype=np.int64)
+    np.cumsum(np.bincount(key_rows, minlength=len(texts)), out=indptr[1:])
+    squares = (counts.astype(np.float32) ** 2).astype(np.float64)  # as scikit-learn sums them
+    norms = np.sqrt(np.bincount(key_rows, weights=squares, minlength=len(texts)))
+    values = (counts / norms[key_rows]).astype(np.float32)
+    indices = (keys % n_features).astype(np.int32)
+    return sp.csr_matrix((values, indices, indptr.astype(np.int32)), shape=(len(texts), n_features))

@@ -3,6 +3,8 @@
 py3langid carries its model inside the wheel (nothing downloads at run time) and classifies ~9,000
 short texts/s on one core. Short or ambiguous texts ("ok thanks", "lol idk") get low confidence,
 so only a confident non-English call blocks: a false block loses a good record, a miss costs little.
+Its cost grows with the text, and a few hundred characters settle the call, so a long conversation is
+judged on a sample drawn from every turn (a conversation that switches language is still seen whole).
 """
 
 from __future__ import annotations
@@ -26,6 +28,9 @@ class LanguageSettings(BaseModel):
         0.9, gt=0.0, le=1.0, description="Confidence needed to call another language"
     )
     min_chars: int = Field(20, ge=0, description="Shorter conversations are not judged")
+    sample_chars: int = Field(
+        800, ge=100, description="Characters judged per conversation, an equal share from each turn"
+    )
 
 
 @lru_cache(maxsize=1)
@@ -41,11 +46,20 @@ def detect(text: str) -> tuple[str, float]:
     return str(language), float(confidence)
 
 
+def sample(record: Record, chars: int) -> str:
+    """The record's turns joined, each cut to an equal share of `chars` when together they are longer."""
+    texts = [m.content for m in record.messages]
+    if sum(len(t) for t in texts) <= chars:
+        return " ".join(texts)
+    share = max(1, chars // len(texts))
+    return " ".join(t[:share] for t in texts)
+
+
 def check(records: Sequence[Record], settings: LanguageSettings) -> list[GateVerdict]:
     """One verdict per record, judged on all of its turns together (one turn is often too short)."""
     verdicts = []
     for record in records:
-        text = " ".join(m.content for m in record.messages)
+        text = sample(record, settings.sample_chars)
         if len(text) < settings.min_chars:
             verdicts.append(GateVerdict(gate=GATE, passed=True, reasons=("too short to judge",)))
             continue

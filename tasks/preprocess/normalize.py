@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from tasks.records import Record
+from tasks.records import Record, with_contents
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u200b-\u200f\u2028\u2029\ufeff]")
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
@@ -22,5 +22,4 @@ def normalize_text(text: str) -> str:
 
 def normalize_record(record: Record) -> Record:
     """The same record with every message normalised; the id is kept, it names the original."""
-    messages = tuple(m.model_copy(update={"content": normalize_text(m.content)}) for m in record.messages)
-    return record.model_copy(update={"messages": messages})
+    return with_contents(record, [normalize_text(m.content) for m in record.messages])

@@ -24,7 +24,7 @@ from typing import NamedTuple
 
 from pydantic import BaseModel, Field
 
-from tasks.records import Record, Role
+from tasks.records import Record, Role, with_contents
 
 
 class PiiType(StrEnum):
@@ -118,6 +118,7 @@ _URL = re.compile(
     rf"|(?<![@\w.\-/])(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+(?-i:{_TLD})\b(?![@\-])(?:/[^\s<>\"'\[\]]*)?",
     re.IGNORECASE,
 )
+_URL_HINT = re.compile(rf"www\.|\.(?-i:{_TLD})\b", re.IGNORECASE)  # what a match needs; cheap to find
 _EMAIL = re.compile(
     r"(?<![\w.+-])[a-z0-9][a-z0-9._%+-]*@[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}\b"
     r"|\b[a-z0-9._%+-]+\s*(?:\[at\]|\(at\)|\s+at\s+)\s*[a-z0-9-]+\s*(?:\[dot\]|\(dot\)|\s+dot\s+)\s*"
@@ -190,6 +191,8 @@ _NANP = re.compile(
 )
 _INTERNATIONAL = re.compile(r"(?<![\w+])\+[1-9]\d{0,2}(?:[\s.-]?\(\d{1,4}\))?(?:[\s.-]?\d{1,5}){2,6}(?!\w)")
 _NATIONAL = re.compile(r"(?<![\w+])\(?0\d{1,4}\)?(?:[\s.-]?\d{2,4}){2,4}(?!\w)")
+# (pattern, fewest digits of a phone, most digits, fewest digits a match can hold)
+_PHONES = ((_NANP, 10, 11, 10), (_INTERNATIONAL, 8, 15, 3), (_NATIONAL, 9, 11, 6))
 _CRISIS_CONTEXT = re.compile(
     r"(?i:crisis|hotline|helpline|help\s+line|lifeline|suicide|samaritans|text\s+line|poison\s+control|"
     r"emergency\s+(?:line|number|services))"
@@ -485,9 +488,22 @@ def _is_name(tokens: list[_Token], i: int, lexicon: _NameLexicon) -> bool:
     return token.capitalised and clear and lower in lexicon.core
 
 
+# A name is a listed first name or a word right after "my name is", "call me" or a title (see _is_name).
+_CUE_WORDS = frozenset({"name", "names", "call"}) | _ABBREVIATED_TITLES
+
+
+def _may_hold_a_name(text: str, lexicon: _NameLexicon) -> bool:
+    """Whether any word could be a name; most turns have none, and this is much cheaper than _tokens."""
+    words = {word.lower() for word in _TOKEN.findall(text)}
+    words |= {word[:-2] for word in words if word.endswith(("'s", "’s"))}
+    return not (words.isdisjoint(lexicon.first) and words.isdisjoint(_CUE_WORDS))
+
+
 def find_names(text: str) -> set[str]:
     """Lower-case person names (first names and the surnames that follow them) found in `text`."""
     lexicon = name_lexicon()
+    if not _may_hold_a_name(text, lexicon):
+        return set()
     tokens = _tokens(text)
     found: set[str] = set()
     for i, token in enumerate(tokens):
@@ -592,25 +608,30 @@ def _cued_id(match: re.Match[str], counts: Counter[str]) -> str:
 
 def _scrub_types(text: str, settings: PiiSettings, counts: Counter[str]) -> str:
     types = frozenset(settings.types)
-    if PiiType.URL in types:
+    if PiiType.URL in types and ("://" in text or _URL_HINT.search(text)):
         text = _sub(
             _URL, PiiType.URL, text, counts, lambda url, _: not _personal_url(url, settings.keep_domains)
         )
     if PiiType.EMAIL in types and ("@" in text or _SPELLED_DOT.search(text)):
         text = _sub(_EMAIL, PiiType.EMAIL, text, counts)
-    if _DIGIT.search(text) is None:  # every pattern below needs a digit; most turns have none
+    # Each pattern below needs at least so many digits in the text; most turns have none or few.
+    digits = len(_DIGIT.findall(text))
+    if digits == 0:
         return text
-    if PiiType.CARD in types:
+    if PiiType.CARD in types and digits >= 13:
         text = _sub(_CARD, PiiType.CARD, text, counts, _not_card)
-    if PiiType.ID in types:
-        text = _sub(_SSN, PiiType.ID, text, counts)
-        text = _sub(_SIN, PiiType.ID, text, counts, _not_sin)
+    if PiiType.ID in types and digits >= 6:
+        if digits >= 9:
+            text = _sub(_SSN, PiiType.ID, text, counts)
+            text = _sub(_SIN, PiiType.ID, text, counts, _not_sin)
         text = _sub(_NI, PiiType.ID, text, counts)
-        text = _CUED_ID.sub(partial(_cued_id, counts=counts), text)
-    if PiiType.PHONE in types:
-        for pattern, low, high in ((_NANP, 10, 11), (_INTERNATIONAL, 8, 15), (_NATIONAL, 9, 11)):
-            keep = partial(_keep_phone, low=low, high=high, settings=settings)
-            text = _sub(pattern, PiiType.PHONE, text, counts, keep)
+        if digits >= 9:
+            text = _CUED_ID.sub(partial(_cued_id, counts=counts), text)
+    if PiiType.PHONE in types and digits >= 3:
+        for pattern, low, high, least in _PHONES:
+            if digits >= least and (pattern is not _INTERNATIONAL or "+" in text):
+                keep = partial(_keep_phone, low=low, high=high, settings=settings)
+                text = _sub(pattern, PiiType.PHONE, text, counts, keep)
     if PiiType.ADDRESS in types:
         text = _sub(_ADDRESS, PiiType.ADDRESS, text, counts)
     return text
@@ -638,14 +659,6 @@ def scrub_record(record: Record, settings: PiiSettings) -> tuple[Record, Counter
         for message, text in zip(record.messages, texts, strict=True):
             if message.role in settings.name_roles:
                 names |= find_names(text)
-    messages = tuple(
-        m.model_copy(
-            update={
-                "content": _replace_names(text, names, counts)
-                if settings.propagate_names or m.role in settings.name_roles
-                else text
-            }
-        )
-        for m, text in zip(record.messages, texts, strict=True)
-    )
-    return record.model_copy(update={"messages": messages}), counts
+    replaced = (settings.propagate_names or m.role in settings.name_roles for m in record.messages)
+    texts = [_replace_names(t, names, counts) if r else t for t, r in zip(texts, replaced, strict=True)]
+    return with_contents(record, texts), counts
