@@ -28,6 +28,7 @@ from tasks.metadata.store import MetadataStore, UploadLog, resolve_database_url
 from tasks.observe import collect
 from tasks.settings import PipelineConfig
 from tasks.shards import ShardRef, local_copy, write_file
+from tasks.sourcing.discovery import skipped_summary
 from tasks.split import SPLITS
 from tasks.storage.local import LocalVersionStore
 from tasks.storage.s3 import S3Location, S3VersionStore, UploadProgress, is_s3_uri, s3_client
@@ -135,6 +136,7 @@ def export(
     manifest["pii_replaced"] = gated.pii
     manifest["training_turns"] = turn_report(exported)
     manifest["corpus_normalisation"] = sourced.normalised
+    manifest["sources_skipped"] = skipped_summary(sourced.skipped)
     card = PlannedFile(path="README.md", shard=write_card(manifest, work))
     manifest["card"] = card.entry().model_dump()
     content_id = version_content_id(inputs, config.content_settings(), version)

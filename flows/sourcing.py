@@ -24,7 +24,8 @@ from tasks.settings import PipelineConfig
 from tasks.shards import ShardRef, read_all
 from tasks.sourcing.conversation_files import ConversationShard, conversation_file_shards
 from tasks.sourcing.conversation_layouts import CONVERSATION_SUFFIXES, is_conversation_file
-from tasks.sourcing.documents import DOCUMENT_SUFFIXES, Document, discover_documents, passages_shard
+from tasks.sourcing.discovery import Skipped, discover, entry_path
+from tasks.sourcing.documents import DOCUMENT_SUFFIXES, Document, discovery_outcome, passages_shard
 from tasks.sourcing.grounding import generate_grounded_shard
 from tasks.sourcing.research import emit_research_request, research_queries, topics_lacking_findings
 
@@ -48,10 +49,18 @@ class SourcingResult(BaseModel):
     grounded: list[ShardOutcome] = Field(default_factory=list, description="Conversations citing passages")
     findings: list[ShardRef] = Field(default_factory=list, description="Findings shards of journal research")
     research_queries: list[str] = Field(default_factory=list, description="Asked for: topics lacked findings")
+    refused: ShardOutcome | None = Field(None, description="Entries of the sources refused unread")
+    skipped: list[Skipped] = Field(default_factory=list, description="Files no reader takes")
+
+    @property
+    def outcomes(self) -> list[ShardOutcome]:
+        """Every shard outcome of sourcing, for its counts and quarantine."""
+        refused = [self.refused] if self.refused else []
+        return [*refused, *self.passages, *self.conversations, *self.grounded]
 
     @property
     def counts(self) -> KindCounts:
-        return merge_counts(o.counts for o in [*self.passages, *self.conversations, *self.grounded])
+        return merge_counts(o.counts for o in self.outcomes)
 
     @property
     def normalised(self) -> dict[str, int]:
@@ -73,7 +82,7 @@ class SourcingResult(BaseModel):
 
     @property
     def quarantine(self) -> list[ShardRef]:
-        return [o.quarantine for o in [*self.passages, *self.conversations, *self.grounded]]
+        return [o.quarantine for o in self.outcomes]
 
     def per_document(self) -> list[DocumentOutcome]:
         """Each source file with what it gave, for the metadata database's source_documents table."""
@@ -96,10 +105,13 @@ def sourcing(config: PipelineConfig) -> SourcingResult:
     """Read every file under `config.sources` into passages (documents) or records (conversations)."""
     logger = get_run_logger()
     sources = Path(config.sources).resolve()
-    documents = discover_documents(sources, (*DOCUMENT_SUFFIXES, *CONVERSATION_SUFFIXES))
-    dialogues = [doc for doc in documents if is_conversation_file(sources / doc.path)]
+    found = discover(sources, (*DOCUMENT_SUFFIXES, *CONVERSATION_SUFFIXES))
+    documents = found.documents
+    dialogues = [doc for doc in documents if is_conversation_file(entry_path(sources, doc.path))]
     texts = [doc for doc in documents if doc not in dialogues]
     work = config.work_dir
+    refused = discovery_outcome(found.refused, work)
+    logger.info(f"sourcing: {len(found.refused)} entries refused unread, {len(found.skipped)} files skipped")
     passages = collect(
         "sourcing",
         [(doc.path, passages_shard.submit(str(sources), doc, config.passages, work)) for doc in texts],
@@ -138,6 +150,8 @@ def sourcing(config: PipelineConfig) -> SourcingResult:
         grounded=grounded,
         findings=findings,
         research_queries=queries,
+        refused=refused,
+        skipped=found.skipped,
     )
 
 

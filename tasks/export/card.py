@@ -57,7 +57,8 @@ def _header(manifest: dict[str, Any], formats: dict[str, str]) -> list[str]:
 
 def _table(header: list[str], rows: list[list[object]]) -> list[str]:
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    return lines + ["| " + " | ".join(str(cell) for cell in row) + " |" for row in rows]
+    # A "|" in a cell (a source file's name) would split it into two columns.
+    return lines + ["| " + " | ".join(str(cell).replace("|", "\\|") for cell in row) + " |" for row in rows]
 
 
 def _gate_section(manifest: dict[str, Any]) -> list[str]:

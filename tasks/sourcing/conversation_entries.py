@@ -88,6 +88,10 @@ def jsonl_entries(path: Path) -> Iterator[Entry | Broken]:
             line = line.removeprefix(b"\xef\xbb\xbf") if number == 1 else line
             if not line.strip():
                 continue
+            if b"\x00" in line:  # one torn or binary line is refused alone; the file reads on
+                problem = "binary content (NUL bytes), not a JSON line"
+                yield Broken(locator, problem, excerpt(line.decode("utf-8", "replace")))
+                continue
             try:
                 yield Entry(locator, orjson.loads(line))
             except orjson.JSONDecodeError as error:

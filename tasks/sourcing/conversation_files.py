@@ -3,7 +3,7 @@
 A multi-GB corpus is read once, streamed into shards of at most `shard_records` items and about
 `shard_bytes` of message text, so memory stays at one shard whatever the file's size. Conversations
 the dataset itself marks as failed (ESConv's FailedESConv: low empathy ratings) are refused here,
-with that reason, rather than trained on.
+with that reason, rather than trained on. Quarantine shards are written PII-scrubbed (`quarantine`).
 """
 
 from __future__ import annotations
@@ -19,7 +19,9 @@ from tasks.caching import CODE_VERSION, work_path
 from tasks.records import QuarantineItem, Record
 from tasks.shards import write_shard
 from tasks.sourcing.conversations import conversation_shards, normalisation_tally
+from tasks.sourcing.discovery import entry_path
 from tasks.sourcing.passages import Document
+from tasks.sourcing.quarantine import write_quarantine
 
 STAGE = "sourcing"
 NEGATIVE_SAMPLE = "the dataset marks this conversation as a failed (negative) sample; not a training example"
@@ -61,7 +63,7 @@ def conversation_file_shards(
     their quarantine shards, with counts; `shard_size` is (records, bytes of message text)."""
     outcomes: list[ConversationShard] = []
     shard_records, shard_bytes = shard_size
-    path = Path(sources) / document.path
+    path = entry_path(Path(sources), document.path)
     shards = conversation_shards(path, Path(sources), shard_records, max_turns, shard_bytes=shard_bytes)
     for index, (read, unreadable) in enumerate(shards):
         records, rejects = refuse_negative_samples(read, unreadable)
@@ -71,7 +73,7 @@ def conversation_file_shards(
             ConversationShard(
                 name=f"{document.path}#{index}",
                 kept=write_shard(work_path(work_dir, "sourcing/conversations", key, name), records),
-                quarantine=write_shard(
+                quarantine=write_quarantine(
                     work_path(work_dir, "sourcing/conversations-quarantine", key, name), rejects
                 ),
                 counts={

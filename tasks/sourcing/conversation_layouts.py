@@ -130,20 +130,28 @@ def detect_layout(path: Path) -> Layout:
         raise UnreadableFile("empty file")
     if suffix == ".parquet":
         return Layout.PARQUET
-    with path.open("rb") as handle:
-        if b"\x00" in handle.read(8192):
-            raise UnreadableFile(f"binary content (NUL bytes), not a {suffix} text file")
     if suffix == ".csv":
+        # A CSV reader cannot step over a damaged row, so binary content refuses the file; JSON Lines
+        # are judged line by line (`jsonl_entries`), a bad line refused alone.
+        with path.open("rb") as handle:
+            if b"\x00" in handle.read(8192):
+                raise UnreadableFile("binary content (NUL bytes), not a .csv text file")
         return _csv_layout(path)
     seen = 0
+    broken: list[Broken] = []
     for entry in layout_entries(path, Layout.CHAT):
         if isinstance(entry, Entry) and (layout := _shape(entry.value)):
             return layout
         seen += 1
+        broken += [entry] if isinstance(entry, Broken) else []
         if seen == _SNIFF_ITEMS:
             break
     if not seen:
         raise UnreadableFile("file holds no conversations")
+    if len(broken) == seen:
+        raise UnreadableFile(
+            f"none of the first {seen} records is JSON ({broken[0].locator}: {broken[0].problem})"
+        )
     raise UnreadableFile(
         f"no conversation layout in the first {seen} records (a 'messages', 'conversations' or 'dialog' "
         "list); pass layout= to choose one"

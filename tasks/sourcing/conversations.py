@@ -4,7 +4,8 @@ EmpatheticDialogues) into therapeutic records, streamed so a multi-GB file never
 This module ties the pieces together: `conversation_layouts` says what a file holds,
 `conversation_entries` streams it one conversation at a time and `conversation_turns` turns each into
 messages. Every conversation becomes a record or a quarantine item naming the file, the line or row and
-the problem: nothing is dropped silently.
+the problem: nothing is dropped silently. The file is found through `discovery.source_path`, so a link
+out of the sources folder is refused, not read.
 """
 
 from __future__ import annotations
@@ -30,6 +31,9 @@ from tasks.sourcing.conversation_turns import (
     sharegpt_turns,
 )
 from tasks.sourcing.conversation_windows import Normalised, normalise
+from tasks.sourcing.discovery import os_reason, source_path
+from tasks.sourcing.file_names import display_name
+from tasks.sourcing.passages import UnreadableDocument
 
 CONVERSATIONS_VERSION = "2"
 SOURCE_TYPE = "conversation"
@@ -146,10 +150,14 @@ class _Origin:
 
 
 def _uri(path: Path, sources_root: Path) -> str:
+    """The file's name in the sources folder, escaped; a link keeps its own name (its folders are
+    resolved, not the link itself)."""
     try:
-        return path.resolve().relative_to(sources_root.resolve()).as_posix()
+        return display_name(path.parent.resolve().joinpath(path.name).relative_to(sources_root.resolve()))
     except ValueError as error:
-        raise ValueError(f"{path} is not inside the sources folder {sources_root}") from error
+        raise ValueError(
+            f"{display_name(path)} is not inside the sources folder {display_name(sources_root)}"
+        ) from error
 
 
 def iter_conversations(
@@ -165,6 +173,7 @@ def iter_conversations(
     produced = 0
     failure: str | None = None
     try:
+        source_path(sources_root, uri)  # refuses a link out of the folder, or a FIFO, before it is opened
         chosen = layout or detect_layout(path)
         negative = path.name.lower() in _NEGATIVE_SAMPLE_FILES and chosen is Layout.ESCONV
         origin = _Origin(uri, chosen, {"negative_sample": True} if negative else {}, max_turns)
@@ -172,10 +181,10 @@ def iter_conversations(
             produced += 1
             converted = origin.convert(entry)
             yield from converted if isinstance(converted, list) else (converted,)
-    except UnreadableFile as error:
+    except (UnreadableFile, UnreadableDocument) as error:
         failure = str(error)
     except OSError as error:
-        failure = f"could not read the file after {produced} items ({error.strerror or error})"
+        failure = f"could not read the file after {produced} items ({os_reason(error)})"
     if failure or not produced:
         yield _reject(uri, None, failure or "file holds no conversations", "")
 

@@ -4,7 +4,9 @@ the one Prefect task that dispatches every file to its reader by suffix.
 Project Gutenberg boilerplate is stripped so licences and headers never become training text;
 hard-wrapped lines are joined back into paragraphs, and passages end on paragraph boundaries.
 Books (.epub, .pdf) and captions (.vtt, .srt, .json3) have their own readers; a file none of them
-can read becomes a quarantine item with the reason, never an exception that stops the run.
+can read becomes a quarantine item with the reason, never an exception that stops the run, and so does
+a part of a file a reader refused (a caption cue with impossible times), counted per kind of part.
+Every file is found through `discovery.source_path`, so no reader follows a link out of `--sources`.
 """
 
 from __future__ import annotations
@@ -21,64 +23,67 @@ from tasks.accounting import Counts, ShardOutcome
 from tasks.caching import CODE_VERSION, work_path
 from tasks.records import Passage, QuarantineItem
 from tasks.settings import PassageSettings
-from tasks.shards import sha256_file, write_shard
+from tasks.shards import write_shard
 from tasks.sourcing import academic, books, transcripts
+from tasks.sourcing.discovery import discover, os_reason, source_path
 from tasks.sourcing.passages import (
     GUTENBERG_END,
     GUTENBERG_LICENCE,
     GUTENBERG_START,
     GUTENBERG_TAIL,
     Document,
+    Reading,
     UnreadableDocument,
+    decode_text,
     group_units,
     make_passage,
     reject,
     undo_hyphenation,
 )
+from tasks.sourcing.quarantine import write_quarantine
 
 _GUTENBERG_TITLE = re.compile(r"^Title:\s*(.+)$", re.M)
 _MARKDOWN_HEADING = re.compile(r"^#{1,6}\s+(.+?)\s*#*$")
 _PRODUCTION_CREDIT = re.compile(r"^(Produced by|E-text prepared by|Transcriber's note)", re.I)
 
-Reader = Callable[[Path, Document, PassageSettings], list[Passage]]
+Reader = Callable[[Path, Document, PassageSettings], Reading]
+WholeFileReader = Callable[[Path, Document, PassageSettings], list[Passage]]
+
+
+def whole(reader: WholeFileReader) -> Reader:
+    """A reader that refuses only whole files (it raises UnreadableDocument), as one giving a Reading."""
+
+    def read(path: Path, document: Document, settings: PassageSettings) -> Reading:
+        return Reading(reader(path, document, settings))
+
+    return read
 
 
 def read_text(path: Path, document: Document, settings: PassageSettings) -> list[Passage]:
-    """Passages of a UTF-8 .txt/.md file, located by paragraph number and Markdown heading."""
-    try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise UnreadableDocument(f"not UTF-8 text ({error.reason} at byte {error.start})") from error
-    return chunk_passages(document, text, settings)
+    """Passages of a .txt/.md file (UTF-8, or UTF-16/32 with a byte-order mark), located by paragraph
+    number and Markdown heading; binary content is refused."""
+    return chunk_passages(document, decode_text(path.read_bytes()), settings)
 
 
 READERS: dict[str, Reader] = {
-    ".txt": read_text,
-    ".md": read_text,
-    ".markdown": read_text,
-    ".epub": books.read_epub,
-    ".pdf": books.read_pdf,
+    ".txt": whole(read_text),
+    ".md": whole(read_text),
+    ".markdown": whole(read_text),
+    ".epub": whole(books.read_epub),
+    ".pdf": whole(books.read_pdf),
     ".vtt": transcripts.read_vtt,
     ".srt": transcripts.read_srt,
     ".json": transcripts.read_json3,
     ".json3": transcripts.read_json3,
-    ".xml": academic.read_pubmed_xml,
+    ".xml": whole(academic.read_pubmed_xml),
 }
 DOCUMENT_SUFFIXES = tuple(READERS)
 
 
 def discover_documents(sources: Path, suffixes: Sequence[str] = DOCUMENT_SUFFIXES) -> list[Document]:
-    """Every file under `sources` with one of `suffixes` (by default those the passage readers take),
-    sorted by path and hashed."""
-    if not sources.is_dir():
-        raise FileNotFoundError(f"sources folder {sources} does not exist; pass --sources DIR")
-    return [
-        Document(
-            path=path.relative_to(sources).as_posix(), sha256=sha256_file(path), bytes=path.stat().st_size
-        )
-        for path in sorted(sources.rglob("*"))
-        if path.is_file() and path.suffix.lower() in suffixes
-    ]
+    """The readable documents under `sources` with one of `suffixes` (by default those the passage
+    readers take), sorted by path and hashed; `discovery.discover` also says what it refused."""
+    return discover(sources, suffixes).documents
 
 
 def strip_gutenberg(text: str) -> tuple[str, str | None, str | None]:
@@ -130,22 +135,45 @@ def chunk_passages(document: Document, text: str, settings: PassageSettings) -> 
     return passages
 
 
+def read_document(sources: Path, document: Document, settings: PassageSettings) -> Reading:
+    """One document read by its suffix's reader; a file it refuses whole is a Reading with no
+    passages and one quarantine item saying why."""
+    reader = READERS.get(Path(document.path).suffix.lower())
+    if reader is None:
+        return Reading([], [reject(document, f"no reader for {Path(document.path).suffix!r} files")])
+    try:
+        reading = reader(source_path(sources, document.path), document, settings)
+    except UnreadableDocument as error:
+        return Reading([], [reject(document, str(error))])
+    except OSError as error:
+        return Reading([], [reject(document, f"could not read the file ({os_reason(error)})")])
+    if not reading.passages:
+        reason = "no text left after stripping headers and blank lines"
+        return Reading([], [*reading.refused, reject(document, reason)], reading.parts)
+    return reading
+
+
 def read_passages(
     sources: Path, document: Document, settings: PassageSettings
 ) -> tuple[list[Passage], list[QuarantineItem]]:
-    """Passages of one document by its suffix's reader, or a quarantine item saying why not."""
-    reader = READERS.get(Path(document.path).suffix.lower())
-    if reader is None:
-        return [], [reject(document, f"no reader for {Path(document.path).suffix!r} files")]
-    try:
-        passages = reader(sources / document.path, document, settings)
-    except UnreadableDocument as error:
-        return [], [reject(document, str(error))]
-    except OSError as error:
-        return [], [reject(document, f"could not read the file ({error.strerror or error})")]
-    if not passages:
-        return [], [reject(document, "no text left after stripping headers and blank lines")]
-    return passages, []
+    """Passages of one document and the quarantine items of what was refused (the whole file, or
+    parts of it)."""
+    reading = read_document(sources, document, settings)
+    return reading.passages, reading.refused
+
+
+def discovery_outcome(refused: Sequence[QuarantineItem], work_dir: str) -> ShardOutcome:
+    """The entries discovery refused unread (links out, special files), as a scrubbed quarantine shard
+    counted as documents."""
+    count = len(refused)
+    return ShardOutcome(
+        name="discovery",
+        kept=write_shard(work_path(work_dir, "sourcing/discovery", list(refused), "kept.jsonl"), []),
+        quarantine=write_quarantine(
+            work_path(work_dir, "sourcing/discovery", list(refused), "refused.jsonl"), refused
+        ),
+        counts={"document": Counts(entered=count, quarantined=count)} if count else {},
+    )
 
 
 # The document's sha256 is its content; the folder holding it differs per machine, so it stays out of the
@@ -157,12 +185,16 @@ DOCUMENT_CACHE = (INPUTS - "sources") + TASK_SOURCE + CODE_VERSION
 def passages_shard(
     sources: str, document: Document, settings: PassageSettings, work_dir: str
 ) -> ShardOutcome:
-    """Read one document into a passage shard (one shard per document keeps locators together)."""
-    passages, rejects = read_passages(Path(sources), document, settings)
+    """Read one document into a passage shard (one shard per document keeps locators together), its
+    refusals into a scrubbed quarantine shard, counting the document and any parts refused."""
+    reading = read_document(Path(sources), document, settings)
     key = [document, settings]
+    read = bool(reading.passages)
     return ShardOutcome(
         name=document.path,
-        kept=write_shard(work_path(work_dir, "sourcing/passages", key, "passages.jsonl"), passages),
-        quarantine=write_shard(work_path(work_dir, "sourcing/quarantine", key, "documents.jsonl"), rejects),
-        counts={"document": Counts(entered=1, kept=1 - len(rejects), quarantined=len(rejects))},
+        kept=write_shard(work_path(work_dir, "sourcing/passages", key, "passages.jsonl"), reading.passages),
+        quarantine=write_quarantine(
+            work_path(work_dir, "sourcing/quarantine", key, "documents.jsonl"), reading.refused
+        ),
+        counts={"document": Counts(entered=1, kept=int(read), quarantined=int(not read)), **reading.parts},
     )

@@ -7,14 +7,17 @@ whatever file it came from; only the locator (paragraph, page, timestamp) differ
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import re
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
+from tasks.accounting import Counts
 from tasks.records import Passage, QuarantineItem
 from tasks.settings import PassageSettings
 
@@ -39,6 +42,48 @@ class Document(BaseModel):
 
 class UnreadableDocument(Exception):
     """A file its reader cannot turn into passages; the message becomes the quarantine reason."""
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What a reader made of one file: its passages, and the parts of it it refused (a caption cue
+    with an impossible time), each a quarantine item, with `parts` counting them per kind of part."""
+
+    passages: list[Passage]
+    refused: list[QuarantineItem] = field(default_factory=list)
+    parts: dict[str, Counts] = field(default_factory=dict)
+
+
+# Longest first: the UTF-32 LE mark begins with the UTF-16 LE one.
+_BYTE_ORDER_MARKS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+# Text carries tabs, line ends and form feeds; more than this share of other control characters is
+# not text someone wrote (escape sequences in a log are, but stay well under it).
+_MAX_CONTROL_SHARE = 0.05
+_NUL_BYTES = "binary content (NUL bytes); UTF-16 or UTF-32 text needs its byte-order mark"
+_BINARY_CONTROLS = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")
+
+
+def decode_text(data: bytes) -> str:
+    """A text file's content, UTF-8 unless a byte-order mark says UTF-16 or UTF-32; binary content
+    (NUL bytes, mostly control characters) is refused, as it would become nonsense passages."""
+    encoding = next((name for mark, name in _BYTE_ORDER_MARKS if data.startswith(mark)), "utf-8")
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError as error:
+        label = encoding.removesuffix("-sig").upper()
+        raise UnreadableDocument(f"not {label} text ({error.reason} at byte {error.start})") from error
+    if "\x00" in text:
+        raise UnreadableDocument(_NUL_BYTES)
+    controls = len(_BINARY_CONTROLS.findall(text))
+    if controls > _MAX_CONTROL_SHARE * len(text):
+        raise UnreadableDocument(f"binary content ({controls} control characters in {len(text)})")
+    return text
 
 
 class HasText(Protocol):
@@ -92,6 +137,14 @@ def reject(document: Document, reason: str) -> QuarantineItem:
     """The quarantine item for a whole document its reader refused."""
     return QuarantineItem(
         id=document.sha256[:24], stage="sourcing", kind="document", reasons=(reason,), raw=document.path
+    )
+
+
+def reject_part(document: Document, kind: str, locator: str, problem: str, raw: str) -> QuarantineItem:
+    """The quarantine item for one part of a document (a caption cue) refused while the rest is read."""
+    ident = hashlib.sha256(f"{document.sha256}:{locator}:{problem}".encode()).hexdigest()[:24]
+    return QuarantineItem(
+        id=ident, stage="sourcing", kind=kind, reasons=(f"{document.path} {locator}: {problem}",), raw=raw
     )
 
 

@@ -2,13 +2,12 @@
 
 Captions cut speech wherever the screen fills up, and auto-captions repeat the previous line at the
 top of each cue; passages are built from sentences instead, with each repeat dropped once, so the
-text reads as it was said and every passage points back to the stretch of audio it came from.
+text reads as it was said and every passage points back to the stretch of audio it came from. A cue
+with impossible times is refused with its reason and counted (`caption_cues`), never dropped unseen.
 """
 
 from __future__ import annotations
 
-import html
-import io
 import json
 import re
 from collections.abc import Iterable, Iterator, Sequence
@@ -16,32 +15,28 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import webvtt
-from webvtt.errors import MalformedFileError
-
+from tasks.accounting import Counts
 from tasks.records import Passage
 from tasks.settings import PassageSettings
-from tasks.sourcing.passages import Document, UnreadableDocument, group_units, make_passage
+from tasks.sourcing.caption_cues import BadCue, Cue, Format, clean_lines, parse_cues
+from tasks.sourcing.passages import (
+    Document,
+    Reading,
+    UnreadableDocument,
+    decode_text,
+    group_units,
+    make_passage,
+    reject_part,
+)
 
-_TAG = re.compile(r"<[^>]*>")
-_ASS_OVERRIDE = re.compile(r"\{\\[^}]*\}")
-_TIMESTAMP = re.compile(r"^(?:(\d+):)?(\d{1,2}):(\d{2})[.,](\d{1,3})$")
+# The quarantine kind, and the stage count's kind, of a refused cue.
+CUE_KIND = "caption_cue"
 _SENTENCE_END = re.compile(r"([.!?…]|\.\.\.)[\"'”’)\]]*$")
 _ABBREVIATIONS = {"mr.", "mrs.", "ms.", "dr.", "prof.", "st.", "vs.", "e.g.", "i.e.", "etc.", "jr.", "sr."}
 # A repeated run of at least this many words at a cue's start is the previous cue rolling up.
 _MIN_ROLLING_WORDS = 3
 # YouTube's auto-captions hold each finished line in a cue this short before rolling it up.
 _HOLD_CUE_MS = 50
-
-
-@dataclass(frozen=True)
-class Cue:
-    """One caption as shown: its lines (tags removed), when, and who speaks (`<v Name>`)."""
-
-    start_ms: int
-    end_ms: int
-    lines: tuple[str, ...]
-    speaker: str | None = None
 
 
 @dataclass(frozen=True)
@@ -54,23 +49,37 @@ class Sentence:
     text: str
 
 
-def read_vtt(path: Path, document: Document, settings: PassageSettings) -> list[Passage]:
+def read_vtt(path: Path, document: Document, settings: PassageSettings) -> Reading:
     """Passages of a WebVTT file; voice tags name the speakers in the locator."""
-    return caption_passages(document, _caption_file(path, "vtt"), settings)
+    return caption_reading(document, _caption_file(path, "vtt"), settings)
 
 
-def read_srt(path: Path, document: Document, settings: PassageSettings) -> list[Passage]:
+def read_srt(path: Path, document: Document, settings: PassageSettings) -> Reading:
     """Passages of a SubRip (.srt) file."""
-    return caption_passages(document, _caption_file(path, "srt"), settings)
+    return caption_reading(document, _caption_file(path, "srt"), settings)
 
 
-def read_json3(path: Path, document: Document, settings: PassageSettings) -> list[Passage]:
+def read_json3(path: Path, document: Document, settings: PassageSettings) -> Reading:
     """Passages of a YouTube `json3` caption file (events of segs, times in milliseconds)."""
     try:
-        data = json.loads(_decode(path))
+        data = json.loads(decode_text(path.read_bytes()))
     except json.JSONDecodeError as error:
         raise UnreadableDocument(f"not JSON ({error.msg} at line {error.lineno})") from error
-    return caption_passages(document, json3_cues(data), settings)
+    return caption_reading(document, json3_cues(data), settings)
+
+
+def caption_reading(document: Document, items: Sequence[Cue | BadCue], settings: PassageSettings) -> Reading:
+    """Passages of the good cues, a quarantine item for each refused one, and the cues counted; a file
+    whose every cue is refused is refused whole, saying how many and why the first was."""
+    cues = [item for item in items if isinstance(item, Cue)]
+    bad = [item for item in items if isinstance(item, BadCue)]
+    if bad and not cues:
+        raise UnreadableDocument(f"all {len(bad)} cues refused ({bad[0].locator}: {bad[0].problem})")
+    return Reading(
+        passages=caption_passages(document, cues, settings),
+        refused=[reject_part(document, CUE_KIND, b.locator, b.problem, b.text) for b in bad],
+        parts={CUE_KIND: Counts(entered=len(items), kept=len(cues), quarantined=len(bad))},
+    )
 
 
 def caption_passages(document: Document, cues: Sequence[Cue], settings: PassageSettings) -> list[Passage]:
@@ -107,36 +116,17 @@ def timestamp(ms: int) -> str:
     return f"{hours:02d}:{minutes:02d}:{seconds:02d}.{millis:03d}"
 
 
-def _decode(path: Path) -> str:
-    try:
-        return path.read_bytes().decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise UnreadableDocument(f"not UTF-8 text ({error.reason} at byte {error.start})") from error
+def _caption_file(path: Path, fmt: Format) -> list[Cue | BadCue]:
+    return parse_cues(decode_text(path.read_bytes()), fmt)
 
 
-def _caption_file(path: Path, fmt: str) -> list[Cue]:
-    text = _decode(path)
-    name = "WebVTT" if fmt == "vtt" else "SubRip (.srt)"
-    if "\x00" in text:
-        raise UnreadableDocument(f"not a {name} file (binary content)")
-    try:
-        captions = webvtt.from_buffer(io.StringIO(text), format=fmt).captions
-    except MalformedFileError as error:
-        raise UnreadableDocument(f"not a {name} file ({error})") from error
-    except (ValueError, IndexError) as error:  # webvtt-py's parser on a damaged cue
-        raise UnreadableDocument(f"damaged {name} cue ({error})") from error
-    return [
-        Cue(_ms(caption.start), _ms(caption.end), _clean_lines(caption.lines), caption.voice or None)
-        for caption in captions
-    ]
-
-
-def json3_cues(data: Any) -> list[Cue]:
-    """Cues of a json3 document; anything not shaped like one is refused with what is wrong."""
+def json3_cues(data: Any) -> list[Cue | BadCue]:
+    """Cues of a json3 document, an event with a negative time refused; anything not shaped like a
+    json3 document is refused whole with what is wrong."""
     events = data.get("events") if isinstance(data, dict) else None
     if not isinstance(events, list):
         raise UnreadableDocument("not a YouTube json3 caption file (no 'events' list)")
-    cues = []
+    cues: list[Cue | BadCue] = []
     for number, event in enumerate(events, start=1):
         if not isinstance(event, dict):
             raise UnreadableDocument(f"json3 event {number} is not an object")
@@ -151,23 +141,12 @@ def json3_cues(data: Any) -> list[Cue]:
         if not all(isinstance(seg, dict) and isinstance(seg.get("utf8", ""), str) for seg in segs):
             raise UnreadableDocument(f"json3 event {number} has a seg without utf8 text")
         text = "".join(seg.get("utf8", "") for seg in segs)
-        lines = _clean_lines(text.split("\n"))
-        if lines:
+        if start < 0 or duration < 0:
+            problem = f"negative time (tStartMs {start}, dDurationMs {duration})"
+            cues.append(BadCue(f"event {number}", problem, text))
+        elif lines := clean_lines(text.split("\n")):
             cues.append(Cue(start, start + duration, lines))
     return cues
-
-
-def _ms(value: str) -> int:
-    match = _TIMESTAMP.match(value.strip())
-    if not match:
-        raise UnreadableDocument(f"unreadable cue time {value!r}")
-    hours, minutes, seconds, fraction = match.groups()
-    return ((int(hours or 0) * 60 + int(minutes)) * 60 + int(seconds)) * 1000 + int(fraction.ljust(3, "0"))
-
-
-def _clean_lines(lines: Iterable[str]) -> tuple[str, ...]:
-    cleaned = (" ".join(html.unescape(_ASS_OVERRIDE.sub("", _TAG.sub("", line))).split()) for line in lines)
-    return tuple(line for line in cleaned if line)
 
 
 def new_words(cues: Iterable[Cue]) -> Iterator[tuple[Cue, list[str]]]:

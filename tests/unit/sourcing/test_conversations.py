@@ -165,7 +165,12 @@ def test_unreadable_files_become_one_quarantine_item_each(tmp_path):
     reasons = {name: [i.reasons for i in read(tmp_path / name, tmp_path)] for name in files}
     assert reasons["empty.jsonl"] == [("empty.jsonl: empty file",)]
     assert reasons["blank.jsonl"] == [("blank.jsonl: file holds no conversations",)]
-    assert reasons["binary.jsonl"] == [("binary.jsonl: binary content (NUL bytes), not a .jsonl text file",)]
+    assert reasons["binary.jsonl"] == [
+        (
+            "binary.jsonl: none of the first 5 records is JSON "
+            "(line 1: binary content (NUL bytes), not a JSON line)",
+        )
+    ]
     assert reasons["broken.parquet"][0][0].startswith("broken.parquet: not a readable Parquet file (")
     assert reasons["other.jsonl"][0][0].startswith(
         "other.jsonl: no conversation layout in the first 1 records"
@@ -181,7 +186,23 @@ def test_a_binary_file_read_with_an_explicit_layout_is_quarantined_line_by_line(
     (tmp_path / "noise.jsonl").write_bytes(b"\xff\xfe garbage\n\x00\x01\x02\n")
     items = read(tmp_path / "noise.jsonl", tmp_path, Layout.CHAT)
     assert [i.reasons[0].split(": ")[0] for i in items] == ["noise.jsonl line 1", "noise.jsonl line 2"]
-    assert all(isinstance(i, QuarantineItem) and "not JSON" in i.reasons[0] for i in items)
+    assert isinstance(items[0], QuarantineItem) and "not JSON" in items[0].reasons[0]
+    assert isinstance(items[1], QuarantineItem) and "binary content (NUL bytes)" in items[1].reasons[0]
+
+
+def test_a_nul_byte_in_one_line_refuses_that_line_and_the_rest_of_the_file_is_read(tmp_path):
+    lines = (FIXTURES / "chat.jsonl").read_bytes().splitlines()
+    damaged = [lines[0], b'{"messages": [\x00\x00 torn write', *lines[1:]]
+    (tmp_path / "torn.jsonl").write_bytes(b"\n".join(damaged) + b"\n")
+    records, refused = split(read(tmp_path / "torn.jsonl", tmp_path))
+    whole, whole_refused = split(read(FIXTURES / "chat.jsonl"))
+    assert [r.messages for r in records] == [r.messages for r in whole]
+    assert (refused[0].reasons, refused[0].raw) == (
+        ("torn.jsonl line 2: binary content (NUL bytes), not a JSON line",),
+        '{"messages": [\x00\x00 torn write\n',
+    )
+    problems = [i.reasons[0].split(": ", 1)[1] for i in refused[1:]]
+    assert problems == [i.reasons[0].split(": ", 1)[1] for i in whole_refused]
 
 
 def test_an_over_long_line_is_refused_unread_and_the_next_line_still_read(tmp_path, monkeypatch):

@@ -111,3 +111,28 @@ def test_a_recorded_pubmed_answer_is_read_as_finding_passages_and_a_broken_one_i
     assert all(p.locator.startswith("pmid:") and p.document.startswith("https://") for p in passages)
     passages, refused = read_passages(tmp_path, documents["broken.xml"], PassageSettings())
     assert not passages and "not a PubMed efetch XML answer" in refused[0].reasons[0]
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be", "utf-32", "utf-8-sig"])
+def test_text_with_a_byte_order_mark_is_decoded(tmp_path, encoding):
+    text = "# Rest\n\nSleep comes easier after a café-free evening.\n"
+    data = text.encode(encoding)
+    if encoding == "utf-16-be":
+        data = b"\xfe\xff" + data
+    (tmp_path / "notes.txt").write_bytes(data)
+    passages, refused = read_passages(tmp_path, document(tmp_path / "notes.txt", tmp_path), SETTINGS)
+    assert refused == [] and [p.text for p in passages] == ["Sleep comes easier after a café-free evening."]
+
+
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [
+        (b"MZP\x00\x03\x00\x00\x00\x04\x00" * 50, "binary content (NUL bytes); UTF-16 or UTF-32"),
+        ("Sleep well.".encode("utf-16-le"), "binary content (NUL bytes); UTF-16 or UTF-32"),
+        (bytes(range(1, 32)) * 20 + b"some words", "binary content (520 control characters in 630)"),
+    ],
+)
+def test_binary_text_files_are_quarantined_not_read_as_passages(tmp_path, content, reason):
+    (tmp_path / "data.txt").write_bytes(content)
+    passages, refused = read_passages(tmp_path, document(tmp_path / "data.txt", tmp_path), SETTINGS)
+    assert passages == [] and refused[0].reasons[0].startswith(reason)

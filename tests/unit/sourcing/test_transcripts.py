@@ -6,8 +6,11 @@ from pathlib import Path
 import pytest
 import webvtt
 
+from tasks.accounting import Counts
+from tasks.records import Passage, QuarantineItem
 from tasks.settings import PassageSettings
-from tasks.sourcing.documents import discover_documents, read_passages
+from tasks.shards import read_models
+from tasks.sourcing.documents import discover_documents, passages_shard, read_passages
 from tasks.sourcing.transcripts import Cue, sentences_of
 from tests.shared_data import shared_file
 
@@ -99,9 +102,14 @@ def test_unpunctuated_auto_captions_are_cut_into_bounded_sentences():
     ("name", "content", "reason"),
     [
         ("empty.vtt", b"WEBVTT\n\n", "caption file holds no caption text"),
-        ("binary.vtt", b"\x00\x01\x02WEBVTT\x00" * 20, "not a WebVTT file (binary content)"),
+        (
+            "binary.vtt",
+            b"\x00\x01\x02WEBVTT\x00" * 20,
+            "binary content (NUL bytes); UTF-16 or UTF-32 text needs its byte-order mark",
+        ),
+        ("plain.vtt", b"00:00:01.000 --> 00:00:02.000\nhi\n", "not a WebVTT file (no WEBVTT header)"),
         ("photo.vtt", b"\x89PNG\r\n\x1a\n\x00\xff\xfe", "not UTF-8 text (invalid start byte at byte 0)"),
-        ("notes.srt", b"just some notes\nno cues here\n", "not a SubRip (.srt) file (Invalid format)"),
+        ("notes.srt", b"just some notes\nno cues here\n", "not a SubRip (.srt) file (no cue timing line)"),
         ("broken.json3", b'{"events": [', "not JSON (Expecting value at line 1)"),
         ("other.json", b'{"name": "package"}', "not a YouTube json3 caption file (no 'events' list)"),
         (
@@ -163,3 +171,76 @@ def test_talk_python_episode_reads_whole_without_repeating_sentences():
     assert [c.text for c in holds] == ["Microphones."]
     cue_words = sum(len(c.text.split()) for c in captions)
     assert len(text.split()) == cue_words - 1
+
+
+BAD_TIMES_VTT = (
+    "WEBVTT\n\n"
+    "00:00:01.000 --> 00:00:03.000\nI slept badly all week.\n\n"
+    "99:99:99.999 --> 99:99:99.999\nA cue from nowhere.\n\n"
+    "00:00:06.000 --> 00:00:04.000\nA cue that ends before it starts.\n\n"
+    "00:00:07.000 --> soon\nA cue with no end.\n\n"
+    "a line outside any cue\n\n"
+    "00:00:08.000 --> 00:00:09.500\nThen I tried a walk at night.\n"
+)
+
+
+def test_cues_with_impossible_times_are_refused_and_counted(tmp_path):
+    (tmp_path / "week.vtt").write_text(BAD_TIMES_VTT)
+    document = next(d for d in discover_documents(tmp_path) if d.path == "week.vtt")
+    outcome = passages_shard.fn(str(tmp_path), document, SMALL, str(tmp_path / "work"))
+    passages = list(read_models(outcome.kept, Passage))
+    assert [p.text for p in passages] == ["I slept badly all week. Then I tried a walk at night."]
+    refused = list(read_models(outcome.quarantine, QuarantineItem))
+    assert [(i.kind, i.reasons) for i in refused] == [
+        (
+            "caption_cue",
+            ("week.vtt line 6: impossible cue time '99:99:99.999' (minutes and seconds must be under 60)",),
+        ),
+        ("caption_cue", ("week.vtt line 9: cue ends (00:00:04.000) before it starts (00:00:06.000)",)),
+        ("caption_cue", ("week.vtt line 12: unreadable cue time 'soon'",)),
+        ("caption_cue", ("week.vtt line 15: text outside any cue (no timing line)",)),
+    ]
+    assert refused[0].raw == "99:99:99.999 --> 99:99:99.999\nA cue from nowhere."
+    assert outcome.counts["caption_cue"] == Counts(entered=6, kept=2, quarantined=4)
+    assert outcome.counts["document"] == Counts(entered=1, kept=1)
+
+
+def test_srt_minutes_past_59_are_refused_where_they_were_read_as_an_hour_later(tmp_path):
+    (tmp_path / "film.srt").write_text(
+        "1\n00:00:01,000 --> 00:00:02,000\nWe begin.\n\n2\n00:61:00,000 --> 00:62:00,000\nNever said.\n"
+    )
+    passages, refused = read(tmp_path, "film.srt")
+    assert [p.text for p in passages] == ["We begin."]
+    assert refused[0].reasons == (
+        "film.srt line 5: impossible cue time '00:61:00,000' (minutes and seconds must be under 60)",
+    )
+
+
+def test_a_caption_file_whose_every_cue_is_refused_is_refused_whole(tmp_path):
+    (tmp_path / "all-bad.vtt").write_text("WEBVTT\n\n00:00:09.000 --> 00:00:01.000\nBackwards.\n")
+    passages, refused = read(tmp_path, "all-bad.vtt")
+    assert passages == [] and [i.reasons for i in refused] == [
+        ("all 1 cues refused (line 3: cue ends (00:00:01.000) before it starts (00:00:09.000))",)
+    ]
+
+
+def test_json3_events_with_negative_times_are_refused_and_counted(tmp_path):
+    events = [
+        {"tStartMs": 0, "dDurationMs": 1000, "segs": [{"utf8": "Breathe in."}]},
+        {"tStartMs": 2000, "dDurationMs": -500, "segs": [{"utf8": "Time runs back."}]},
+        {"tStartMs": 3000, "dDurationMs": 1000, "segs": [{"utf8": "And out."}]},
+    ]
+    (tmp_path / "breath.json3").write_text(json.dumps({"events": events}))
+    passages, refused = read(tmp_path, "breath.json3")
+    assert [p.text for p in passages] == ["Breathe in. And out."]
+    assert [(i.reasons, i.raw) for i in refused] == [
+        (("breath.json3 event 2: negative time (tStartMs 2000, dDurationMs -500)",), "Time runs back.")
+    ]
+
+
+def test_utf16_captions_with_a_byte_order_mark_are_read(tmp_path):
+    (tmp_path / "utf16.vtt").write_bytes(
+        "WEBVTT\n\n00:00:01.000 --> 00:00:02.000\nCafé at night.\n".encode("utf-16")
+    )
+    passages, refused = read(tmp_path, "utf16.vtt")
+    assert refused == [] and [p.text for p in passages] == ["Café at night."]
