@@ -29,7 +29,7 @@ def timed_run(root: Path, samples: int, runner: str) -> tuple[float, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--therapeutic-samples", type=int, default=10_000)
-    parser.add_argument("--runner", choices=["threads", "processes", "ray"], default="threads")
+    parser.add_argument("--runner", choices=["auto", "threads", "processes", "ray"], default="auto")
     parser.add_argument("--keep", type=Path, help="Keep state and output in this folder")
     options = parser.parse_args()
     root = options.keep or Path(tempfile.mkdtemp(prefix="bench-default-"))

@@ -184,8 +184,8 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--keep", type=Path, help="Keep corpus, state, output and log in this new folder")
     parser.add_argument(
         "--runner",
-        choices=["threads", "processes", "ray"],
-        default="threads",
+        choices=["auto", "threads", "processes", "ray"],
+        default="auto",
         help="The pipeline's task runner; a local Ray runs in a loopback-only network namespace",
     )
     return parser.parse_args(argv)

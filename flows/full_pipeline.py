@@ -222,7 +222,7 @@ def build_parser() -> argparse.ArgumentParser:
 def run_pipeline(config: PipelineConfig) -> State[Published]:
     """Run the parent flow; checkpoints go to `config.result_storage` or `{state_dir}/results`."""
     results = Path(config.state_dir).resolve() / "results"
-    with worker_settings(config.runner, {PREFECT_LOCAL_STORAGE_PATH: results}):
+    with worker_settings(config.task_runner, {PREFECT_LOCAL_STORAGE_PATH: results}):
         return full_pipeline(config, return_state=True)
 
 

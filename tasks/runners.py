@@ -94,11 +94,11 @@ def runner_session(config: PipelineConfig) -> Iterator[Callable[[], TaskRunner[A
     """The runner factory for one run's subflows. Processes: one pool for the whole run, which every
     subflow borrows. Ray: the local Ray started once (or `ray_address` joined), which each subflow's
     runner reuses instead of starting and stopping one of its own. Threads: a fresh pool per subflow."""
-    if config.runner == "processes":
+    if config.task_runner == "processes":
         with ProcessPoolTaskRunner(max_workers=config.workers) as pool:
             yield lambda: _BorrowedPool(pool)
         return
-    if config.runner != "ray":
+    if config.task_runner != "ray":
         yield lambda: ThreadPoolTaskRunner(max_workers=config.workers)
         return
     import ray

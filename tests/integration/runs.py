@@ -28,6 +28,9 @@ def config_for(root: Path, **overrides: object) -> PipelineConfig:
         "grounded_conversations": 0,
         "top_up_rounds": 0,
         "shard_records": 100,
+        # In-process flows on threads: a worker pool per test would spend the suite's time importing;
+        # the runner test runs processes and Ray on the same input.
+        "runner": "threads",
     }
     return PipelineConfig(**(values | overrides))
 

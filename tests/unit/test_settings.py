@@ -17,6 +17,14 @@ def test_where_it_runs_does_not_change_the_config_hash():
     assert PipelineConfig(seed=1).config_hash() != PipelineConfig(seed=2).config_hash()
 
 
+def test_auto_runner_uses_processes_only_when_there_are_workers_to_spread_over():
+    assert PipelineConfig(workers=2).task_runner == "processes"
+    assert PipelineConfig(workers=1).task_runner == "threads"
+    assert PipelineConfig(workers=4, runner="threads").task_runner == "threads"
+    assert PipelineConfig(workers=1, runner="ray").task_runner == "ray"
+    assert PipelineConfig().runner == "auto"
+
+
 def test_bad_values_name_the_field():
     with pytest.raises(ValidationError, match="dataset_name"):
         PipelineConfig(dataset_name="Has Spaces")
