@@ -10,14 +10,13 @@ each token's vector from, once, for the static table the gate looks up.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
-from threadpoolctl import threadpool_limits
+
+from tasks.gates.loaded_once import loaded_once
 
 MAX_TOKENS = 128  # longer texts are truncated; the detector's evidence sits in the first sentences
 LAYERS, HEADS, EPSILON = 6, 12, 1e-12
@@ -155,19 +154,5 @@ def _linear(x: np.ndarray, dense: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
     return out
 
 
-_LOADING = threading.Lock()
-
-
-@lru_cache(maxsize=1)
-def _load() -> SentenceEncoder:
-    # OpenBLAS gives a product's rows different last bits with one thread than with two, so a
-    # score would depend on the machine's cores and the task runner (Ray workers run BLAS on one
-    # thread). BLAS runs single-threaded in any process that embeds; shard tasks give the parallelism.
-    threadpool_limits(limits=1, user_api="blas")
-    return SentenceEncoder(model_dir())
-
-
-def encoder() -> SentenceEncoder:
-    """The encoder, loaded once per process (about 90 MB of weights) even when gate threads ask at once."""
-    with _LOADING:
-        return _load()
+# About 90 MB of weights, loaded once per process.
+encoder = loaded_once(lambda: SentenceEncoder(model_dir()))

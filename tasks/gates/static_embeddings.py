@@ -6,19 +6,18 @@ embedding is the normalised mean of its tokens' vectors beside their normalised 
 (the maximum keeps the one alarming word a long post's mean dilutes: held-out ROC AUC 0.972 against
 0.964 for the mean alone). A lookup and two reductions, no transformer: microseconds a text where
 MiniLM took milliseconds. Each text is reduced on its own, in token order, so its vector is
-bit-identical whatever it is batched with. No BLAS is involved.
+bit-identical whatever it is batched with (pooling uses no BLAS; the models' products do, on one
+thread: `loaded_once`).
 """
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Sequence
-from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
-from threadpoolctl import threadpool_limits
 
+from tasks.gates.loaded_once import loaded_once
 from tasks.gates.sentence_encoder import model_dir
 
 STATIC_PATH = Path(__file__).resolve().parent / "artefacts" / "static_embeddings.npz"
@@ -57,18 +56,5 @@ def _unit(rows: np.ndarray) -> np.ndarray:
     return np.asarray(rows / np.maximum(np.sqrt((rows * rows).sum(axis=1)), 1e-12)[:, None])
 
 
-_LOADING = threading.Lock()
-
-
-@lru_cache(maxsize=1)
-def _load() -> StaticEncoder:
-    # The detector's scoring products go through BLAS: one thread, as for MiniLM, so no score depends
-    # on the machine's cores or the task runner (see sentence_encoder._load).
-    threadpool_limits(limits=1, user_api="blas")
-    return StaticEncoder(STATIC_PATH, model_dir() / "tokenizer.json")
-
-
-def static_encoder() -> StaticEncoder:
-    """The table, loaded once per process even when gate threads ask at once."""
-    with _LOADING:
-        return _load()
+# The table, loaded once per process.
+static_encoder = loaded_once(lambda: StaticEncoder(STATIC_PATH, model_dir() / "tokenizer.json"))
