@@ -4,9 +4,11 @@ The spec is docs/guides/EMPATHY_RESPONSE_STYLE.md: EPITOME's empathy mechanisms 
 interpretations, explorations), Motivational Interviewing (reflections, open questions, autonomy
 support; no confrontation, unsolicited directives or judgement), scope limits and, where the seeker
 discloses risk, the crisis protocol. Each assistant turn is scored against the user turn before it.
-Learned linear models over hashed word and character n-grams detect the mechanisms that have labelled
-data (ESConv strategies, EmpatheticDialogues intents); explicit patterns (ears_patterns) cover the
-rest and back the models up. Nothing here imports the synthesis package: a gate sharing phrasings
+Learned linear models over hashed word n-grams and the mean static token embedding (static_embeddings:
+MiniLM's outputs per WordPiece token, so related words get related weights) detect the mechanisms that
+have labelled data (ESConv strategies, EmpatheticDialogues intents); explicit patterns (ears_patterns)
+cover the rest and back the models up. A turn's score is continuous: how much it acknowledges and
+explores, banded by its verdict. Nothing here imports the synthesis package: a gate sharing phrasings
 with the generator would grade its own homework.
 """
 
@@ -14,6 +16,7 @@ from __future__ import annotations
 
 import io
 import sys
+import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -22,7 +25,7 @@ from typing import Any, TextIO
 
 import numpy as np
 import scipy.sparse as sp
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from sklearn.feature_extraction.text import HashingVectorizer
 
 from tasks.gates import ears_patterns as patterns
@@ -35,6 +38,7 @@ from tasks.gates.ears_settings import (
     EarsSettings,
 )
 from tasks.gates.jsonl_cli import json_object, serve
+from tasks.gates.static_embeddings import static_encoder
 from tasks.records import GateVerdict, Record, Role
 
 GATE = "ears"
@@ -42,20 +46,39 @@ ARTEFACT_DIR = Path(__file__).resolve().parent / "artefacts"
 MODEL_PATH = ARTEFACT_DIR / "ears_model.npz"
 CARD_PATH = ARTEFACT_DIR / "ears_model.json"
 PASS_LINE = 0.5
+FAIL_CEILING = 0.499999  # the highest score a failing turn can have, after rounding to 6 places
+STATIC_DIMS = 384  # static_embeddings' token vectors (all-MiniLM-L6-v2 width)
 
 
 class FeatureConfig(BaseModel):
     """How text becomes features; stored with the weights so training and inference cannot drift."""
 
     word_ngrams: tuple[int, int] = (1, 2)
-    char_ngrams: tuple[int, int] = (2, 5)
+    char_ngrams: tuple[int, int] | None = Field(
+        None, description="char_wb n-gram range; None leaves character n-grams out"
+    )
     word_bits: int = 18
     char_bits: int = 18
+    static_scale: float = Field(
+        3.0,
+        ge=0.0,
+        description="Weight of the mean static token embedding (static_embeddings' table, WordPiece tokens "
+        "of model_text); 0 leaves it out",
+    )
+
+    def widths(self) -> tuple[int, int, int]:
+        """Columns of the word, character and embedding blocks, in that order."""
+        chars = 2**self.char_bits if self.char_ngrams else 0
+        return 2**self.word_bits, chars, STATIC_DIMS if self.static_scale else 0
 
 
 @dataclass(frozen=True)
 class TurnScore:
-    """One assistant turn's verdict: per-criterion scores (pass at 0.5), failed reason codes, evidence."""
+    """One assistant turn's verdict: per-criterion scores (pass at 0.5), failed reason codes, evidence.
+
+    `score` is a continuous empathy score banded by the verdict: the mean of the acknowledgement and
+    exploration scores, mapped onto [0.5, 1] when the turn passes and onto [0, 0.5) when it fails.
+    """
 
     passed: bool
     score: float
@@ -66,12 +89,32 @@ class TurnScore:
 
 @dataclass(frozen=True)
 class EarsModel:
-    """Learned-scorer weights: one row of hashed n-gram coefficients per scorer, intercepts, thresholds."""
+    """Learned-scorer weights: one row of coefficients per scorer ([word | char | embedding] columns),
+    intercepts, thresholds; `token_logits` is the embedding block folded into the token table."""
 
     config: FeatureConfig
     coef: np.ndarray
     intercept: np.ndarray
     threshold: np.ndarray
+    token_logits: np.ndarray | None = None
+
+    @classmethod
+    def of(
+        cls, config: FeatureConfig, coef: np.ndarray, intercept: np.ndarray, threshold: np.ndarray
+    ) -> EarsModel:
+        """A model from its weights; the embedding coefficients are folded into per-token logits once,
+        so scoring a sentence averages a few numbers per token instead of pooling 384-d vectors."""
+        word, char, static = config.widths()
+        if coef.shape[1] != word + char + static:
+            raise ValueError(
+                f"EARS weights have {coef.shape[1]} columns, the feature config needs {word + char + static};"
+                " retrain the EARS model"
+            )
+        tokens = None
+        if static:
+            block = coef[:, word + char :].astype(np.float32)
+            tokens = (static_encoder().vectors @ block.T).astype(np.float64) * config.static_scale
+        return cls(config, coef[:, : word + char], intercept, threshold, tokens)
 
 
 def model_text(text: str) -> str:
@@ -79,15 +122,76 @@ def model_text(text: str) -> str:
     return patterns.normalise(text)
 
 
-def featurize(texts: Sequence[str], config: FeatureConfig) -> sp.csr_matrix:
-    """Sparse design matrix [word n-grams | char n-grams]; stateless, so only weights ship."""
+WORDS_REMEMBERED = 200_000  # the word -> token ids memory stays bounded on any corpus
+_word_tokens: dict[str, list[int]] = {}
+_WORD_TOKENS_LOCK = threading.Lock()
+
+
+def _token_ids(cleaned: Sequence[str]) -> list[list[int]]:
+    """Each text's WordPiece token ids (static_embeddings' tokenizer, no truncation).
+
+    BERT's tokenizer splits on whitespace before anything else, so a text's ids are its words' ids in
+    order; each word is tokenised once and remembered (words repeat), which makes this several times
+    faster than tokenising every sentence. Locked: gate threads share the memory, and one thread's
+    clearing it must not pull a word from under another."""
+    texts = [text.split() for text in cleaned]
+    with _WORD_TOKENS_LOCK:
+        if len(_word_tokens) > WORDS_REMEMBERED:
+            _word_tokens.clear()
+        new = sorted({word for words in texts for word in words} - _word_tokens.keys())
+        if new:
+            encodings = static_encoder().tokenizer.encode_batch_fast(new, add_special_tokens=False)
+            _word_tokens.update(zip(new, (e.ids for e in encodings), strict=True))
+        return [[token for word in words for token in _word_tokens[word]] for words in texts]
+
+
+def mean_embeddings(cleaned: Sequence[str]) -> np.ndarray:
+    """(len, 384) float32: the mean static vector of each text's WordPiece tokens (zeros if none).
+
+    The plain mean, not normalised, so the model's embedding block is linear in the token vectors and
+    folds into one logit per token (`EarsModel.of`)."""
+    vectors = static_encoder().vectors
+    out = np.zeros((len(cleaned), vectors.shape[1]), dtype=np.float32)
+    for row, ids in enumerate(_token_ids(cleaned)):
+        if ids:
+            out[row] = vectors[ids].mean(axis=0)
+    return out
+
+
+def _ngrams(cleaned: Sequence[str], config: FeatureConfig) -> sp.csr_matrix:
     common: dict[str, Any] = {"alternate_sign": False, "lowercase": False, "norm": "l2", "dtype": np.float32}
     word = HashingVectorizer(
         analyzer="word", ngram_range=config.word_ngrams, n_features=2**config.word_bits, **common
     )
+    blocks = [word.transform(cleaned)]
+    if config.char_ngrams:
+        blocks.append(char_wb_matrix(cleaned, config.char_ngrams, 2**config.char_bits))
+    return sp.hstack(blocks, format="csr")
+
+
+def featurize(texts: Sequence[str], config: FeatureConfig) -> sp.csr_matrix:
+    """Sparse design matrix [word n-grams | char n-grams | scaled mean token embedding]; stateless, so
+    only weights ship. Training uses it whole; inference folds the embedding block (`EarsModel.of`)."""
     cleaned = [model_text(t) for t in texts]
-    char = char_wb_matrix(cleaned, config.char_ngrams, 2**config.char_bits)
-    return sp.hstack([word.transform(cleaned), char], format="csr")
+    blocks = [_ngrams(cleaned, config)]
+    if config.static_scale:
+        blocks.append(sp.csr_matrix(mean_embeddings(cleaned) * np.float32(config.static_scale)))
+    return sp.hstack(blocks, format="csr")
+
+
+def logits(texts: Sequence[str], model: EarsModel) -> np.ndarray:
+    """(len(texts), scorers) logits, as `featurize(texts) @ coef.T + intercept` computes them."""
+    cleaned = [model_text(t) for t in texts]
+    result = np.asarray(_ngrams(cleaned, model.config) @ model.coef.T, dtype=np.float64) + model.intercept
+    if model.token_logits is not None and cleaned:
+        ids = _token_ids(cleaned)
+        counts = np.fromiter((len(i) for i in ids), dtype=np.int64, count=len(ids))
+        flat = np.fromiter((t for i in ids for t in i), dtype=np.int64, count=int(counts.sum()))
+        owners = np.repeat(np.arange(len(ids)), counts)
+        sums = np.zeros_like(result)
+        np.add.at(sums, owners, model.token_logits[flat])
+        result += sums / np.maximum(counts, 1)[:, None]
+    return result
 
 
 @lru_cache(maxsize=1)
@@ -103,7 +207,7 @@ def load_model(path: Path = MODEL_PATH) -> EarsModel:
         names = tuple(str(n) for n in data["scorers"])
         if names != LEARNED:
             raise ValueError(f"{path} holds scorers {names}, expected {LEARNED}; retrain the EARS model")
-        return EarsModel(
+        return EarsModel.of(
             config,
             data["coef"].astype(np.float32),
             data["intercept"].astype(np.float64),
@@ -126,8 +230,7 @@ def probabilities(texts: Sequence[str], model: EarsModel | None = None) -> np.nd
         owners += [index] * len(parts)
     scores = np.zeros((len(texts), model.coef.shape[0]))
     if units:
-        logits = np.asarray(featurize(units, model.config) @ model.coef.T, dtype=np.float64) + model.intercept
-        np.maximum.at(scores, np.asarray(owners), 1.0 / (1.0 + np.exp(-logits)))
+        np.maximum.at(scores, np.asarray(owners), 1.0 / (1.0 + np.exp(-logits(units, model))))
     return scores
 
 
@@ -254,12 +357,22 @@ def score_pairs(
     return results
 
 
+def empathy_score(acknowledgement: float, exploration: float, passed: bool) -> float:
+    """The turn's continuous score: the mean of its acknowledgement and exploration scores, banded by the
+    verdict ([0.5, 1] if it passed, [0, 0.5) if not), so `score >= 0.5` still means passed.
+
+    The lowest criterion (the score before) is 0 for any roadblock phrase or short reply and so says
+    nothing about how empathic the failed replies are; the mean of the two learned mechanisms does."""
+    mean = (acknowledgement + exploration) / 2
+    return round(PASS_LINE + PASS_LINE * mean, 6) if passed else min(round(PASS_LINE * mean, 6), FAIL_CEILING)
+
+
 def _verdict(scores: dict[Criterion, float], evidence: dict[str, str], settings: EarsSettings) -> TurnScore:
     required = [c for c in settings.required if c in scores]
     failed = tuple(FAILURE[c] for c in required if scores[c] < PASS_LINE)
     return TurnScore(
         passed=not failed,
-        score=round(min((scores[c] for c in required), default=1.0), 6),
+        score=empathy_score(scores[Criterion.ACKNOWLEDGEMENT], scores[Criterion.EXPLORATION], not failed),
         criteria={c.value: round(v, 6) for c, v in scores.items()},
         failed=failed,
         evidence=evidence,
