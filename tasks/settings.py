@@ -131,8 +131,8 @@ class PipelineConfig(BaseModel):
     )
     package_formats: str = Field(
         "chat",
-        description="Formats in each version's ready package (chat, openai, parquet, sharegpt, alpaca);"
-        " empty: none",
+        description="Formats in each version's ready package (chat, records, openai, parquet, sharegpt,"
+        " alpaca, preference, bias_eval); empty: none",
     )
     s3_credentials_block: str | None = Field(
         None, description="Saved AwsCredentials block for an s3:// output; else the OVH_S3_* variables"

@@ -10,6 +10,8 @@ from typing import Any
 
 import orjson
 
+from tasks.export.format_names import FORMATS
+from tasks.export.schemas import SCHEMAS, hf_features, yaml_block
 from tasks.split import SPLITS
 
 
@@ -25,34 +27,41 @@ def _size_category(records: int) -> str:
     return "n>1M"
 
 
-def _config(name: str, pattern: str) -> list[str]:
-    lines = [f"  - config_name: {name}", "    data_files:"]
-    for split in SPLITS:
-        lines += [f"      - split: {split}", f"        path: {pattern.format(split=split)}"]
-    return lines
+def _configs(manifest: dict[str, Any]) -> dict[str, dict[str, str]]:
+    """Per config, the glob of each split that has files: the `{split}/` records as `default`, then each
+    JSONL format. Parquet is left to its own folder: `datasets` picks one builder for every config of a
+    card, so a Parquet config beside JSONL ones would be read as JSON (huggingface/datasets#6447)."""
+    folders = {"default": (manifest["splits"], "{split}/*.jsonl")}
+    for fmt, per_split in sorted(manifest.get("formats", {}).items()):
+        if FORMATS[fmt] == "jsonl":
+            folders[fmt] = (per_split, f"formats/{fmt}/{{split}}/*.jsonl")
+    configs = {
+        name: {
+            split: pattern.format(split=split) for split in SPLITS if per_split.get(split, {}).get("files")
+        }
+        for name, (per_split, pattern) in folders.items()
+    }
+    return {name: paths for name, paths in configs.items() if paths}
 
 
-def _header(manifest: dict[str, Any], formats: dict[str, str]) -> list[str]:
+def _header(manifest: dict[str, Any]) -> list[str]:
+    """YAML for the Hub and `datasets`: each config's files and its features, so every config loads
+    with `load_dataset(path, name)` with one type per column."""
     records = sum(s["records"] for s in manifest["splits"].values())
-    lines = [
-        "---",
-        "language:",
-        "  - en",
-        "license: other",
-        "task_categories:",
-        "  - text-generation",
-        "tags:",
-        "  - mental-health",
-        "  - conversational",
-        "  - synthetic",
-        "size_categories:",
-        f"  - {_size_category(records)}",
-        "configs:",
-        *_config("default", "{split}/*.jsonl"),
-    ]
-    for name, ext in formats.items():
-        lines += _config(name, f"formats/{name}/{{split}}/*.{ext}")
-    return [*lines, "---"]
+    configs = _configs(manifest)
+    header = {
+        "language": ["en"],
+        "license": "other",
+        "task_categories": ["text-generation"],
+        "tags": ["mental-health", "conversational", "synthetic"],
+        "size_categories": [_size_category(records)],
+        "configs": [
+            {"config_name": name, "data_files": [{"split": s, "path": p} for s, p in paths.items()]}
+            for name, paths in configs.items()
+        ],
+        "dataset_info": [{"config_name": name, "features": hf_features(SCHEMAS[name])} for name in configs],
+    }
+    return ["---", *yaml_block(header), "---"]
 
 
 def _table(header: list[str], rows: list[list[object]]) -> list[str]:
@@ -130,12 +139,32 @@ def _turns_section(manifest: dict[str, Any]) -> list[str]:
     return lines
 
 
-def render_card(manifest: dict[str, Any], formats: dict[str, str]) -> str:
+def _loading_section(manifest: dict[str, Any]) -> list[str]:
+    names = list(_configs(manifest))
+    return [
+        "## Loading",
+        "",
+        "```python",
+        "from datasets import load_dataset",
+        "",
+        *(f'{name} = load_dataset("path/to/this/version", "{name}")' for name in names),
+        'parquet = load_dataset("path/to/this/version/formats/parquet")  # the records, as Parquet',
+        "```",
+        "",
+        "`default` and `parquet` are the records for fine-tuning; `labels` is a JSON object in a string "
+        '(`json.loads(row["labels"])`). Replies written biased on purpose are never among them: each bias '
+        "pair is a `preference` row (`prompt`, `chosen` unbiased, `rejected` biased) and its records are "
+        "in `bias_eval`.",
+        "",
+    ]
+
+
+def render_card(manifest: dict[str, Any]) -> str:
     """Markdown with a YAML header; `manifest` is the version's manifest body."""
     splits = manifest["splits"]
     kinds = sorted({kind for split in splits.values() for kind in split["by_kind"]})
     lines = [
-        *_header(manifest, formats),
+        *_header(manifest),
         "",
         f"# {manifest['dataset']}",
         "",
@@ -143,6 +172,7 @@ def render_card(manifest: dict[str, Any], formats: dict[str, str]) -> str:
         "(`messages`), with provenance (`source`, `lineage`) and every gate's verdict (`gates`) on each "
         "record. Built by the unified dataset pipeline; every file's sha256 is in `manifest.json`.",
         "",
+        *_loading_section(manifest),
         "## Splits",
         "",
         *_table(

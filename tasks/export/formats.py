@@ -1,74 +1,29 @@
-"""Extra export formats for common fine-tuning tools, written per split shard beside the canonical
-chat JSONL: OpenAI chat fine-tuning (`messages` with `weight` on assistant turns), Parquet (a typed
-schema that `datasets.load_dataset("parquet", ...)` reads), ShareGPT
-(`conversations` of `from`/`value`) and Alpaca as LLaMA-Factory reads it (`instruction`, `input`,
-`output`, `system`, `history`).
+"""The export formats, written per split shard: the canonical chat records (`{split}/`), OpenAI chat
+fine-tuning (`messages` with `weight` on assistant turns), Parquet (the records, typed by
+`RECORD_SCHEMA`), ShareGPT (`conversations` of `from`/`value`), Alpaca as LLaMA-Factory reads it
+(`instruction`, `input`, `output`, `system`, `history`), and for bias pairs the evaluation set and
+the preference rows (see `bias_pairs`). No deliberately biased reply is a row of a fine-tuning format.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-import orjson
 import pyarrow as pa
 import pyarrow.parquet as pq
 from prefect import task
 
 from tasks.caching import SHARD_CACHE, work_path
-from tasks.export.format_names import FORMATS
+from tasks.export.bias_pairs import in_bias_pair, preference_rows, sft_records
+from tasks.export.format_names import CHAT, FORMATS
+from tasks.export.record_rows import to_row
+from tasks.export.schemas import RECORD_SCHEMA
 from tasks.records import Message, Record, Role
-from tasks.shards import ShardRef, read_models, write_file, write_shard
+from tasks.shards import ShardRef, read_all, read_models, write_file, write_shard
 
 _SHAREGPT_ROLE = {Role.SYSTEM: "system", Role.USER: "human", Role.ASSISTANT: "gpt"}
-
-PARQUET_SCHEMA = pa.schema(
-    [
-        ("id", pa.string()),
-        ("kind", pa.string()),
-        (
-            "messages",
-            pa.list_(pa.struct([("role", pa.string()), ("content", pa.string()), ("weight", pa.int8())])),
-        ),
-        (
-            "source",
-            pa.struct([(name, pa.string()) for name in ("type", "uri", "locator", "licence", "title")]),
-        ),
-        (
-            "grounding",
-            pa.list_(
-                pa.struct([("passage_id", pa.string()), ("quote", pa.string()), ("locator", pa.string())])
-            ),
-        ),
-        ("labels", pa.string()),
-        (
-            "gates",
-            pa.list_(
-                pa.struct(
-                    [
-                        ("gate", pa.string()),
-                        ("passed", pa.bool_()),
-                        ("score", pa.float64()),
-                        ("reasons", pa.list_(pa.string())),
-                    ]
-                )
-            ),
-        ),
-        (
-            "lineage",
-            pa.struct(
-                [
-                    ("generator", pa.string()),
-                    ("version", pa.string()),
-                    ("seed", pa.int64()),
-                    ("parents", pa.list_(pa.string())),
-                ]
-            ),
-        ),
-    ],
-    metadata={b"labels": b"JSON object of label name to value"},
-)
 
 
 def trainable_runs(record: Record) -> list[tuple[str, tuple[Message, ...]]]:
@@ -135,32 +90,42 @@ def to_alpaca(record: Record) -> list[dict[str, Any]]:
     return [_alpaca_row(ident, run) for ident, run in trainable_runs(record)]
 
 
-def to_parquet_row(record: Record) -> dict[str, Any]:
-    row = record.model_dump(mode="json")
-    row["labels"] = orjson.dumps(row["labels"], option=orjson.OPT_SORT_KEYS).decode()
-    return row
-
-
 def write_parquet(records: Sequence[Record], path: str | Path) -> ShardRef:
     """One Parquet file, written atomically; same records, same bytes (no timestamps in metadata)."""
-    table = pa.Table.from_pylist([to_parquet_row(r) for r in records], schema=PARQUET_SCHEMA)
+    table = pa.Table.from_pylist([to_row(r) for r in records], schema=RECORD_SCHEMA)
     buffer = pa.BufferOutputStream()
     pq.write_table(table, buffer, compression="zstd")
     return write_file(path, buffer.getvalue().to_pybytes(), len(records))
 
 
-_JSONL: dict[str, Callable[[Record], list[dict[str, Any]]]] = {
+_SFT_ROWS: dict[str, Callable[[Record], list[dict[str, Any]]]] = {
+    CHAT: lambda record: [to_row(record)],
     "openai": to_openai,
     "sharegpt": to_sharegpt,
     "alpaca": to_alpaca,
 }
 
 
+def format_rows(records: Iterable[Record], fmt: str) -> Iterator[dict[str, Any]]:
+    """`records` as rows of one JSONL format: the bias evaluation set holds every bias pair record,
+    every other format the fine-tuning records only, so no biased reply is ever a training target."""
+    if fmt == "bias_eval":
+        return (to_row(r) for r in records if in_bias_pair(r))
+    return (row for r in sft_records(records) for row in _SFT_ROWS[fmt](r))
+
+
 @task(cache_policy=SHARD_CACHE, persist_result=True, retries=2, retry_delay_seconds=1)
 def format_shard(shard: ShardRef, fmt: str, work_dir: str) -> ShardRef:
-    """One split shard in one extra format."""
+    """One split shard in one format (`chat` is the canonical `{split}/` records)."""
     records = list(read_models(shard, Record))
-    path = work_path(work_dir, f"formats/{fmt}", [shard, fmt], f"part.{FORMATS[fmt]}")
+    path = work_path(work_dir, f"formats/{fmt}", [shard, fmt], f"part.{FORMATS.get(fmt, 'jsonl')}")
     if fmt == "parquet":
-        return write_parquet(records, path)
-    return write_shard(path, (row for r in records for row in _JSONL[fmt](r)))
+        return write_parquet(sft_records(records), path)
+    return write_shard(path, format_rows(records, fmt))
+
+
+@task(cache_policy=SHARD_CACHE, persist_result=True, retries=2, retry_delay_seconds=1)
+def preference_split(shards: list[ShardRef], work_dir: str) -> ShardRef:
+    """A split's bias pairs as preference rows, matched across all its shards."""
+    path = work_path(work_dir, "formats/preference", shards, "part.jsonl")
+    return write_shard(path, preference_rows(read_all(shards, Record)))

@@ -41,9 +41,13 @@ def plan_files(
 
 
 def split_summary(
-    files: Sequence[PlannedFile], kinds_per_split: Mapping[str, Mapping[str, int]]
+    files: Sequence[PlannedFile],
+    kinds_per_split: Mapping[str, Mapping[str, int]],
+    held_out: Mapping[str, Mapping[str, int]] | None = None,
 ) -> dict[str, Any]:
-    """Per split: records, files, and per kind the largest-remainder target beside the actual count."""
+    """Per split: records, files, per kind the largest-remainder target beside the actual count the
+    splitter placed, and per kind the records placed but `held_out` of the files (biased replies, in
+    `formats/bias_eval/`): `records` + held out = the actual counts."""
     totals: dict[str, int] = {}
     for per_kind in kinds_per_split.values():
         for kind, n in per_kind.items():
@@ -59,6 +63,7 @@ def split_summary(
                 kind: {"target": targets[kind][split], "actual": kinds_per_split.get(split, {}).get(kind, 0)}
                 for kind in sorted(totals)
             },
+            "held_out": dict(sorted((held_out or {}).get(split, {}).items())),
         }
     return summary
 
@@ -85,6 +90,7 @@ def build_manifest(
     files: Sequence[PlannedFile],
     kinds_per_split: Mapping[str, Mapping[str, int]],
     diversity: Mapping[str, Any] | None = None,
+    held_out: Mapping[str, Mapping[str, int]] | None = None,
 ) -> dict[str, Any]:
     """The manifest body; `publish` adds the version number and content id."""
     return {
@@ -96,7 +102,7 @@ def build_manifest(
         "code_version": code_version,
         "inputs": sorted(inputs, key=lambda i: i["path"]),
         "split_ratios": dict(zip(SPLITS, RATIOS, strict=True)),
-        "splits": split_summary(files, kinds_per_split),
+        "splits": split_summary(files, kinds_per_split, held_out),
         "quarantine": _folder_summary(files, "quarantine/"),
         "duplicates": _folder_summary(files, "duplicates/"),
         "formats": {

@@ -1,9 +1,10 @@
 """Ready packages: one tar per dataset version and format choice, for training teams to fetch whole.
 
-A package holds the chosen formats, the manifest, the dataset card and a SHA256SUMS file, packed
-deterministically (sorted members, zero times and owners) and streamed to disk, so the same version
-always gives the same bytes whatever its size. Packages are create-only: rebuilding an identical
-package is a no-op, and a package that would differ is refused; a change needs a new version.
+A package holds the chosen formats (`chat`, the default, is the OpenAI fine-tuning files alone), the
+manifest, the dataset card and a SHA256SUMS file, packed deterministically (sorted members, zero times
+and owners) and streamed to disk, so the same version always gives the same bytes whatever its size.
+Packages are create-only: rebuilding an identical package is a no-op, and a package that would differ
+is refused; a change needs a new version.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from tasks.export.format_names import CHAT
+from tasks.export.format_names import CHAT, RECORDS
 from tasks.export.publish import MANIFEST, encode_manifest
 from tasks.shards import sha256_file
 
@@ -28,15 +29,21 @@ def package_name(manifest: dict[str, Any], formats: Sequence[str]) -> str:
     return f"{manifest['dataset']}-v{manifest['version']}-{'+'.join(formats)}.tar"
 
 
+def _folder(manifest: dict[str, Any], fmt: str) -> dict[str, Any]:
+    """The manifest's per-split listing of a package format's files."""
+    if fmt == RECORDS:
+        return dict(manifest["splits"])
+    return dict(manifest["formats"]["openai" if fmt == CHAT else fmt])
+
+
 def package_entries(manifest: dict[str, Any], formats: Sequence[str]) -> list[dict[str, Any]]:
     """The manifest entries (path, sha256) of every file the package holds besides the manifest."""
-    entries = []
-    for fmt in formats:
-        splits = manifest["splits"] if fmt == CHAT else manifest["formats"][fmt]
-        entries += [f for split in splits.values() for f in split["files"]]
+    entries = {
+        f["path"]: f for fmt in formats for split in _folder(manifest, fmt).values() for f in split["files"]
+    }
     if manifest.get("card"):
-        entries.append(manifest["card"])
-    return sorted(entries, key=lambda e: e["path"])
+        entries[manifest["card"]["path"]] = manifest["card"]
+    return [entries[path] for path in sorted(entries)]
 
 
 def pack(

@@ -10,17 +10,22 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 
+from tasks.export.bias_pairs import is_biased
 from tasks.gates.ears import GATE as EARS_GATE
 from tasks.records import Record, Role
 from tasks.shards import ShardRef, read_all
 
 
 def turn_tally(records: Iterable[Record]) -> dict[str, dict[str, int]]:
-    """Per kind: assistant turns trained on (`trainable`), kept as context (`context_only`), and the
-    soft criteria behind the context-only ones (`context_only:no_exploration`, from the EARS verdict)."""
+    """Per kind: assistant turns trained on (`trainable`), kept as context (`context_only`), the soft
+    criteria behind the context-only ones (`context_only:no_exploration`, from the EARS verdict), and
+    the replies biased on purpose, which no fine-tuning format holds (`biased_held_out`)."""
     tallies: dict[str, Counter[str]] = defaultdict(Counter)
     for record in records:
         tally = tallies[record.kind.value]
+        if is_biased(record):
+            tally["biased_held_out"] += sum(m.role is Role.ASSISTANT for m in record.messages)
+            continue
         for message in record.messages:
             if message.role is Role.ASSISTANT:
                 tally["context_only" if message.weight == 0 else "trainable"] += 1

@@ -15,6 +15,7 @@ import orjson
 import pytest
 
 from flows.full_pipeline import run_pipeline
+from tasks.export.record_rows import record_from_row
 from tasks.gates.ears import score_pairs
 from tasks.gates.ears_settings import EarsSettings
 from tasks.records import Record, RecordKind, Role
@@ -68,7 +69,7 @@ def corpus_run(tmp_path_factory: pytest.TempPathFactory):
 
 def exported(version: Path, manifest: dict) -> list[Record]:
     return [
-        Record.model_validate_json(line)
+        record_from_row(orjson.loads(line))
         for split in manifest["splits"].values()
         for entry in split["files"]
         for line in (version / entry["path"]).read_bytes().splitlines()

@@ -93,8 +93,9 @@ def test_each_kind_of_harm_is_caught_with_its_reason_and_clean_samples_pass(vers
         assert {g["gate"] for g in kept[user]["gates"]} >= {"crisis", "content_filter", "ears", "quality"}
 
     moved = kept[CRISIS_WITH_PROTOCOL[0]]
-    assert moved["kind"] == "edge_case" and moved["labels"]["rerouted_from"] == "therapeutic"
-    assert moved["labels"]["crisis"] > 0.5 and moved["lineage"]["parents"]
+    labels = orjson.loads(moved["labels"])
+    assert moved["kind"] == "edge_case" and labels["rerouted_from"] == "therapeutic"
+    assert labels["crisis"] > 0.5 and moved["lineage"]["parents"]
 
     def reasons(user: str) -> str:
         return " | ".join(blocked[user]["reasons"])

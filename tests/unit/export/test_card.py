@@ -1,7 +1,8 @@
+import datasets
 import yaml
 
 from tasks.export.card import render_card
-from tasks.export.format_names import FORMATS
+from tasks.export.schemas import SCHEMAS
 
 MANIFEST = {
     "dataset": "mental-health-support",
@@ -11,10 +12,24 @@ MANIFEST = {
     "code_version": "c0de",
     "inputs": [{"path": "book.txt", "sha256": "f" * 64, "bytes": 10}],
     "splits": {
-        split: {"records": n, "files": [], "by_kind": {"therapeutic": {"target": n, "actual": n}}}
+        split: {
+            "records": n,
+            "files": [{"path": f"{split}/part-00000.jsonl"}],
+            "by_kind": {"therapeutic": {"target": n, "actual": n}},
+        }
         for split, n in (("train", 7), ("validation", 2), ("test", 1))
     },
     "stages": {"dedup": {"therapeutic": {"in": 11, "kept": 10, "quarantined": 0, "deduplicated": 1}}},
+    "formats": {
+        "parquet": {s: {"records": 1, "files": [{"path": "p"}]} for s in ("train", "validation", "test")},
+        "openai": {s: {"records": 1, "files": [{"path": "o"}]} for s in ("train", "validation", "test")},
+        # Too few pairs for every split: only the splits with files are declared.
+        "preference": {
+            "train": {"records": 1, "files": [{"path": "t"}]},
+            "test": {"records": 0, "files": []},
+        },
+        "bias_eval": {s: {"records": 0, "files": []} for s in ("train", "validation", "test")},
+    },
     "quarantine": {"records": 0, "files": []},
     "duplicates": {"records": 1, "files": []},
     "volumes": {"therapeutic": {"target": 12, "exported": 10, "shortfall": 2}},
@@ -29,17 +44,29 @@ MANIFEST = {
 }
 
 
-def test_header_is_yaml_the_hub_reads():
-    card = render_card(MANIFEST, FORMATS)
-    header = yaml.safe_load(card.split("---\n")[1])
-    assert header["size_categories"] == ["n<1K"]
-    configs = {c["config_name"]: c["data_files"] for c in header["configs"]}
-    assert set(configs) == {"default", *FORMATS}
-    assert configs["parquet"][0] == {"split": "train", "path": "formats/parquet/train/*.parquet"}
+def header():
+    return yaml.safe_load(render_card(MANIFEST).split("---\n")[1])
+
+
+def test_header_declares_each_jsonl_config_with_files_and_no_parquet_beside_them():
+    assert header()["size_categories"] == ["n<1K"]
+    configs = {c["config_name"]: c["data_files"] for c in header()["configs"]}
+    assert list(configs) == ["default", "openai", "preference"]
+    assert configs["default"][1] == {"split": "validation", "path": "validation/*.jsonl"}
+    assert configs["preference"] == [{"split": "train", "path": "formats/preference/train/*.jsonl"}]
+
+
+def test_header_features_are_the_export_schemas_as_datasets_reads_them():
+    infos = {i["config_name"]: i["features"] for i in header()["dataset_info"]}
+    assert list(infos) == ["default", "openai", "preference"]
+    for name, features in infos.items():
+        assert datasets.Features._from_yaml_list(features) == datasets.Features.from_arrow_schema(
+            SCHEMAS[name]
+        )
 
 
 def test_body_carries_counts_shortfall_sources_and_config():
-    card = render_card(MANIFEST, FORMATS)
+    card = render_card(MANIFEST)
     assert "| train | 7 | 7 |" in card
     assert "| dedup | therapeutic | 11 | 10 | 0 | 1 |" in card
     assert "| therapeutic | 12 | 10 | 2 |" in card

@@ -1,8 +1,10 @@
 import orjson
 import pyarrow.parquet as pq
 
-from tasks.export.formats import PARQUET_SCHEMA, to_alpaca, to_openai, to_sharegpt, write_parquet
-from tasks.records import Message, Role
+from tasks.export.formats import format_rows, to_alpaca, to_openai, to_sharegpt, write_parquet
+from tasks.export.record_rows import record_from_row
+from tasks.export.schemas import RECORD_SCHEMA
+from tasks.records import Message, RecordKind, Role, canonical_json
 from tests.factories import make_record
 
 
@@ -54,7 +56,7 @@ def test_parquet_round_trips_with_the_schema_and_stable_bytes(tmp_path):
     b = write_parquet(records, tmp_path / "b.parquet")
     assert a.sha256 == b.sha256 and a.records == 2
     table = pq.read_table(tmp_path / "a.parquet")
-    assert table.schema.equals(PARQUET_SCHEMA, check_metadata=False)
+    assert table.schema.equals(RECORD_SCHEMA, check_metadata=False)
     rows = table.to_pylist()
     assert rows[0]["messages"][0] == {"role": "system", "content": "Be kind.", "weight": None}
     assert orjson.loads(rows[0]["labels"]) == {"concern": "work stress", "turns": 2}
@@ -90,3 +92,16 @@ def test_openai_rows_hold_messages_with_a_weight_on_every_assistant_turn():
     assert "weight" not in generated["messages"][1]
     (corpus,) = to_openai(weighted(1, 0))
     assert [m.get("weight") for m in corpus["messages"]] == [None, None, 1, None, 0]
+
+
+def test_records_round_trip_through_jsonl_and_parquet_rows_with_one_labels_type(tmp_path):
+    records = [
+        conversation(),
+        weighted(1, 0).model_copy(update={"labels": {"crisis": 0.25, "rerouted_from": "therapeutic"}}),
+        make_record(user="pair", kind=RecordKind.BIAS).model_copy(update={"labels": {"biased": False}}),
+    ]
+    lines = [canonical_json(row) for row in format_rows(records, "chat")]
+    assert all(isinstance(orjson.loads(line)["labels"], str) for line in lines)
+    assert [record_from_row(orjson.loads(line)) for line in lines] == records
+    write_parquet(records, tmp_path / "r.parquet")
+    assert [record_from_row(row) for row in pq.read_table(tmp_path / "r.parquet").to_pylist()] == records

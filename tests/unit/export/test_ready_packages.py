@@ -10,6 +10,7 @@ from tasks.export.ready_packages import PackageExistsError, pack, place_package
 def manifest_for(tmp_path):
     files = {
         "train/part-00000.jsonl": b'{"a":1}\n',
+        "formats/openai/train/part-00000.jsonl": b'{"messages":[]}\n',
         "formats/parquet/train/part-00000.parquet": b"PAR1",
         "README.md": b"# card\n",
     }
@@ -29,7 +30,10 @@ def manifest_for(tmp_path):
         "dataset": "ds",
         "version": 3,
         "splits": {"train": {"files": [entry("train/part-00000.jsonl")]}},
-        "formats": {"parquet": {"train": {"files": [entry("formats/parquet/train/part-00000.parquet")]}}},
+        "formats": {
+            "openai": {"train": {"files": [entry("formats/openai/train/part-00000.jsonl")]}},
+            "parquet": {"train": {"files": [entry("formats/parquet/train/part-00000.parquet")]}},
+        },
         "card": entry("README.md"),
     }
 
@@ -41,15 +45,15 @@ def test_package_holds_the_chosen_formats_manifest_card_and_checksums(tmp_path):
         names = archive.getnames()
         sums = archive.extractfile("SHA256SUMS").read().decode()
         assert all(m.mtime == 0 and m.uid == 0 for m in archive.getmembers())
-    assert names == ["README.md", "train/part-00000.jsonl", "manifest.json", "SHA256SUMS"]
-    assert "train/part-00000.jsonl" in sums and "parquet" not in sums
+    assert names == ["README.md", "formats/openai/train/part-00000.jsonl", "manifest.json", "SHA256SUMS"]
+    assert "formats/openai/train/part-00000.jsonl" in sums and "parquet" not in sums
     again = pack(manifest, lambda p: tmp_path / p, ("chat",), tmp_path / "out" / "b.tar")
     assert built.read_bytes() == again.read_bytes()
 
 
 def test_a_file_that_no_longer_matches_is_not_packaged(tmp_path):
     manifest = manifest_for(tmp_path)
-    (tmp_path / "train/part-00000.jsonl").write_bytes(b"changed\n")
+    (tmp_path / "formats/openai/train/part-00000.jsonl").write_bytes(b"changed\n")
     with pytest.raises(ValueError, match="does not match the manifest"):
         pack(manifest, lambda p: tmp_path / p, ("chat",), tmp_path / "a.tar")
 
@@ -70,3 +74,17 @@ def test_format_names_are_checked():
     assert parse_formats(" chat, parquet ") == ("chat", "parquet") and parse_formats("") == ()
     with pytest.raises(ValueError, match="choose from"):
         parse_formats("csv")
+
+
+def test_records_and_formats_are_packed_once_each(tmp_path):
+    manifest = manifest_for(tmp_path)
+    built = pack(manifest, lambda p: tmp_path / p, ("chat", "openai", "records"), tmp_path / "a.tar")
+    with tarfile.open(built) as archive:
+        names = archive.getnames()
+    assert names == [
+        "README.md",
+        "formats/openai/train/part-00000.jsonl",
+        "train/part-00000.jsonl",
+        "manifest.json",
+        "SHA256SUMS",
+    ]
