@@ -16,10 +16,11 @@ from flows.gating import GatingResult
 from flows.sourcing import SourcingResult
 from tasks.accounting import KindCounts, ShardOutcome
 from tasks.caching import SHARD_CACHE, code_version, work_path
+from tasks.export.bias_pairs import held_out_report
 from tasks.export.card import render_card
 from tasks.export.diversity import diversity_report
-from tasks.export.format_names import FORMATS, parse_formats
-from tasks.export.formats import format_shard
+from tasks.export.format_names import CHAT, PER_SHARD, PREFERENCE, parse_formats
+from tasks.export.formats import format_shard, preference_split
 from tasks.export.manifest import build_manifest, plan_files
 from tasks.export.publish import PlannedFile, Published, VersionStore, publish, version_content_id
 from tasks.export.ready_packages import pack, package_name
@@ -32,6 +33,7 @@ from tasks.sourcing.discovery import skipped_summary
 from tasks.split import SPLITS
 from tasks.storage.local import LocalVersionStore
 from tasks.storage.s3 import S3Location, S3VersionStore, UploadProgress, is_s3_uri, s3_client
+from tasks.verify import require_valid
 
 
 def version_store(config: PipelineConfig, progress: UploadProgress | None = None) -> VersionStore:
@@ -57,12 +59,17 @@ def publish_version(
 ) -> Published:
     """Not cached on purpose: whether a version exists is a question for the store, every time.
 
-    S3 uploads and their parts are recorded in the metadata database as they go.
+    S3 uploads and their parts are recorded in the metadata database as they go. A version this run
+    published is verified (`tasks.verify`) before the run reports it; a failure fails the run.
     """
     metadata = MetadataStore(resolve_database_url(config))
     try:
         progress = UploadLog(metadata, str(flow_run.get_id()))
-        return publish(version_store(config, progress), content_id, local_files(config, files), manifest)
+        store = version_store(config, progress)
+        published = publish(store, content_id, local_files(config, files), manifest)
+        if not published.up_to_date:  # re-read what training jobs will read before calling it published
+            require_valid(published.path, store.client if isinstance(store, S3VersionStore) else None)
+        return published
     finally:
         metadata.dispose()
 
@@ -70,7 +77,7 @@ def publish_version(
 @task(cache_policy=SHARD_CACHE, persist_result=True)
 def write_card(manifest: dict, work_dir: str) -> ShardRef:
     """The dataset card, written where the version's other files are staged from."""
-    card = render_card(manifest, FORMATS).encode()
+    card = render_card(manifest).encode()
     return write_file(work_path(work_dir, "card", manifest, "README.md"), card, card.count(b"\n"))
 
 
@@ -90,14 +97,24 @@ def package_version(
 def convert_formats(
     splits: Mapping[str, list[ShardRef]], work: str, logger: logging.Logger | logging.LoggerAdapter[Any]
 ) -> dict[str, dict[str, list[ShardRef]]]:
-    """Every non-empty split shard in every extra format, as {format: {split: [shard, ...]}}."""
-    jobs = [(fmt, split, ref) for fmt in FORMATS for split in SPLITS for ref in splits[split] if ref.records]
+    """The split shards in every format, `chat` (the `{split}/` records) included, as
+    {format: {split: [shard, ...]}}: shard by shard, and the preference rows of each whole split."""
+    jobs = [
+        (fmt, split, ref) for fmt in PER_SHARD for split in SPLITS for ref in splits[split] if ref.records
+    ]
     futures = [
         (f"{fmt}/{split}/{ref.sha256[:8]}", format_shard.submit(ref, fmt, work)) for fmt, split, ref in jobs
     ]
+    futures += [
+        (f"{PREFERENCE}/{split}", preference_split.submit([r for r in splits[split] if r.records], work))
+        for split in SPLITS
+    ]
     converted = collect("formats", futures, lambda ref: ref.records, logger)
-    formats: dict[str, dict[str, list[ShardRef]]] = {fmt: {split: [] for split in SPLITS} for fmt in FORMATS}
-    for (fmt, split, _), ref in zip(jobs, converted, strict=True):
+    targets = [(fmt, split) for fmt, split, _ in jobs] + [(PREFERENCE, split) for split in SPLITS]
+    formats: dict[str, dict[str, list[ShardRef]]] = {
+        fmt: {split: [] for split in SPLITS} for fmt in (*PER_SHARD, PREFERENCE)
+    }
+    for (fmt, split), ref in zip(targets, converted, strict=True):
         formats[fmt][split].append(ref)
     return formats
 
@@ -116,7 +133,7 @@ def export(
     splits = {split: [r.splits[split] for r in gated.routed] for split in SPLITS}
     formats = convert_formats(splits, work, logger)
     files = plan_files(
-        splits=splits,
+        splits=formats.pop(CHAT),
         quarantine={
             "sourcing": sourced.quarantine,
             "synthesis": [o.quarantine for o in synthesized],
@@ -129,7 +146,8 @@ def export(
     version = code_version()
     exported = [ref for refs in splits.values() for ref in refs if ref.records]
     report = diversity_report(exported)
-    manifest = build_manifest(config, version, inputs, stages, files, gated.kinds_per_split, report)
+    held_out = held_out_report(formats["bias_eval"])
+    manifest = build_manifest(config, version, inputs, stages, files, gated.kinds_per_split, report, held_out)
     manifest["gates"] = {
         gate: {k: t.model_dump() for k, t in kinds.items()} for gate, kinds in gated.tallies.items()
     }

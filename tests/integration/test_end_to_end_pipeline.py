@@ -17,11 +17,12 @@ import orjson
 import pytest
 
 from flows.full_pipeline import run_pipeline
-from tasks.export.format_names import FORMATS
+from tasks.export.format_names import PER_SHARD
+from tasks.export.record_rows import record_from_row
 from tasks.metadata.store import MetadataStore
-from tasks.records import Record
 from tasks.settings import BUNDLED_SOURCES
 from tasks.sourcing.documents import discover_documents
+from tasks.split import SPLITS
 from tasks.synthesis import therapeutic
 from tests.integration.conftest import REPO
 from tests.integration.runs import config_for, subflow_task_states
@@ -70,7 +71,7 @@ def test_run_publishes_exact_splits_whose_checksums_match(first_run):
     }
     assert on_disk == {f["path"] for f in listed}
     ids = [
-        Record.model_validate(orjson.loads(line)).id
+        record_from_row(orjson.loads(line)).id
         for f in listed
         for line in (version / f["path"]).read_bytes().splitlines()
     ]
@@ -119,7 +120,9 @@ def test_a_ready_package_is_built_from_the_version(first_run):
             line.split("  ")[::-1] for line in archive.extractfile("SHA256SUMS").read().decode().splitlines()
         )
         assert archive.extractfile("manifest.json").read() == (version / "manifest.json").read_bytes()
-    listed = {f["path"]: f["sha256"] for split in manifest["splits"].values() for f in split["files"]}
+    # The chat package is the OpenAI fine-tuning files alone.
+    openai = manifest["formats"]["openai"]
+    listed = {f["path"]: f["sha256"] for split in openai.values() for f in split["files"]}
     assert {p: sums[p] for p in listed} == listed
     assert names == {*listed, "README.md", "manifest.json", "SHA256SUMS"}
 
@@ -154,8 +157,9 @@ def test_identical_rerun_is_up_to_date_with_every_shard_task_cached(first_run):
     assert state.is_completed() and state.result().up_to_date and state.result().version == 1
     manifest = orjson.loads((root / "out" / "mental-health-support" / "v1" / "manifest.json").read_bytes())
     split_files = sum(len(s["files"]) for s in manifest["splits"].values())
-    # documents + synthesis + clean + gates + plan + route + each format per split file + diversity + card
-    shard_task_count = 5 + 4 + 4 + 4 + 1 + 4 + len(FORMATS) * split_files + 1 + 1
+    # documents + synthesis + clean + gates + plan + route + each format per split file (the split
+    # records included) + preference rows per split + diversity + card
+    shard_task_count = 5 + 4 + 4 + 4 + 1 + 4 + len(PER_SHARD) * split_files + len(SPLITS) + 1 + 1
     states = subflow_task_states(state.state_details.flow_run_id, expected=shard_task_count + 2)
     uncached = ("publish_version", "package_version")  # they ask the store, every time
     shard_tasks = [state for name, state in states if not name.startswith(uncached)]
@@ -282,7 +286,7 @@ def test_every_kind_is_generated_split_and_bias_pairs_stay_together(tmp_path):
             assert abs(counts["actual"] - counts["target"]) < slack, (split, kind)
         for entry in summary["files"]:
             for line in (version / entry["path"]).read_bytes().splitlines():
-                record = Record.model_validate(orjson.loads(line))
+                record = record_from_row(orjson.loads(line))
                 if record.kind.value == "bias":
                     split_of_pair.setdefault(record.lineage.parents[0], set()).add(split)
     assert split_of_pair and all(len(splits) == 1 for splits in split_of_pair.values())
