@@ -16,6 +16,7 @@ from pydantic import Field
 from tasks.accounting import Counts, GateTallies, KindCounts, ShardOutcome, merge_counts, tally
 from tasks.caching import SHARD_CACHE, work_path
 from tasks.gates import safety_routing
+from tasks.gates.custom import is_import_path
 from tasks.gates.gate_settings import GateSettings
 from tasks.gates.registry import GateContext, run_gate
 from tasks.preprocess.dedup import Fingerprint, fingerprint
@@ -25,6 +26,8 @@ from tasks.shards import ShardRef, read_all, read_models, write_shard
 from tasks.split import group_of
 
 STAGE = "gates"
+# What the gates read of a record, besides its source's type: copies equal in these are judged alike.
+_JUDGED_FIELDS = {"kind", "messages", "grounding", "labels", "gates"}
 
 
 def _route_crisis(
@@ -63,18 +66,17 @@ def gate_records(
 ) -> tuple[list[Record], list[QuarantineItem], GateTallies, KindCounts]:
     """Kept records (with every verdict), quarantine items (with every blocking reason), tallies per
     gate, and the stage's counts by the kind each record entered with (a rerouted record counts there).
+
+    Exact copies (the same conversation read twice, from two files or lines) are judged once: each
+    copy gets the verdicts its first copy got, as it would have alone (unit test).
     """
-    routed, risk, verdicts = _route_crisis(list(records), settings)
-    judged = [r.model_copy(update={"gates": (*r.gates, *v)}) for r, v in zip(routed, verdicts, strict=True)]
-    by_gates: dict[tuple[str, ...], list[int]] = defaultdict(list)
-    for i, record in enumerate(routed):
-        by_gates[gates_for(record, settings)].append(i)
-    for gates, members in sorted(by_gates.items()):
-        context = GateContext(passages=passages, risk_turns=[risk[i] for i in members])
-        for gate in gates:
-            gated = run_gate(gate, [judged[i] for i in members], settings, context)
-            for i, record in zip(members, gated, strict=True):
-                judged[i] = record
+    firsts = _first_copies(records, settings)
+    unique = sorted(set(firsts))
+    judged_once = dict(zip(unique, _judged([records[i] for i in unique], settings, passages), strict=True))
+    judged = [
+        judged_once[i] if first == i else _as_copy(record, records[first], judged_once[first])
+        for i, (record, first) in enumerate(zip(records, firsts, strict=True))
+    ]
     kept: list[Record] = []
     rejects: list[QuarantineItem] = []
     counts: list[KindCounts] = []
@@ -99,6 +101,54 @@ def gate_records(
         )
     judged_pairs = [(r.kind.value, v) for r, new in zip(judged, added, strict=True) for v in new]
     return kept, rejects, tally(judged_pairs), merge_counts(counts)
+
+
+def _judged(records: list[Record], settings: GateSettings, passages: Mapping[str, str]) -> list[Record]:
+    """Each record after crisis routing and its kind's gates, every verdict appended."""
+    routed, risk, verdicts = _route_crisis(records, settings)
+    judged = [r.model_copy(update={"gates": (*r.gates, *v)}) for r, v in zip(routed, verdicts, strict=True)]
+    by_gates: dict[tuple[str, ...], list[int]] = defaultdict(list)
+    for i, record in enumerate(routed):
+        by_gates[gates_for(record, settings)].append(i)
+    for gates, members in sorted(by_gates.items()):
+        context = GateContext(passages=passages, risk_turns=[risk[i] for i in members])
+        for gate in gates:
+            gated = run_gate(gate, [judged[i] for i in members], settings, context)
+            for i, record in zip(members, gated, strict=True):
+                judged[i] = record
+    return judged
+
+
+def _first_copies(records: Sequence[Record], settings: GateSettings) -> list[int]:
+    """Per record, the index of the first record that is an exact copy of it as the gates see it (its
+    own index when none). Bias pairs (judged as pairs across the shard) are never grouped, nor is
+    anything when a custom gate runs (it may read any field)."""
+    if any(is_import_path(gate) for gates in settings.per_kind.values() for gate in gates):
+        return list(range(len(records)))
+    seen: dict[str, int] = {}
+    firsts = []
+    for i, record in enumerate(records):
+        if record.kind is RecordKind.BIAS:
+            firsts.append(i)
+            continue
+        key = record.model_dump_json(include=_JUDGED_FIELDS) + record.source.type
+        firsts.append(seen.setdefault(key, i))
+    return firsts
+
+
+def _as_copy(copy: Record, first: Record, judged: Record) -> Record:
+    """`copy` judged as `first` was: the same verdicts, turn weights and labels, under its own id,
+    source and lineage (rerouted the same way when crisis routing moved `first`)."""
+    rerouted = judged.id != first.id or judged.lineage != first.lineage
+    base = safety_routing.reroute(copy, float(judged.labels["crisis"])) if rerouted else copy
+    return base.model_copy(
+        update={
+            "kind": judged.kind,
+            "messages": judged.messages,
+            "labels": judged.labels,
+            "gates": judged.gates,
+        }
+    )
 
 
 class GatedShard(ShardOutcome):

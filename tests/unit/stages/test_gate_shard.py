@@ -7,7 +7,7 @@ from tasks.gates.custom import CustomGateError
 from tasks.gates.ears_settings import EarsSettings
 from tasks.gates.gate_settings import GateSettings
 from tasks.records import GateVerdict, Message, Record, RecordKind, Role, SourceRef
-from tasks.stages.gate_shard import gate_records
+from tasks.stages.gate_shard import _first_copies, gate_records
 from tests.factories import make_record
 
 CRISIS = "I want to kill myself tonight, I have the pills ready."
@@ -142,3 +142,32 @@ def test_a_crisis_routed_corpus_conversation_is_still_judged_turn_by_turn():
     )
     _, (reject,), _, _ = gate_records([unprotocolled], GateSettings(), {})
     assert "ears: turn 1: crisis_protocol_missing" in reject.reasons
+
+
+def test_exact_copies_are_judged_once_and_each_ends_as_it_would_alone():
+    """Copies read from two places differ only in source (so id); each gets the verdicts, weights,
+    reroute and quarantine it gets when gated on its own."""
+    corpus = SourceRef(type="conversation", uri="chats.jsonl", locator="line 1")
+    originals = [
+        make_record(user=CRISIS, assistant=PROTOCOL),
+        make_record(user=CRISIS, assistant="Have you tried going for a walk? What do you enjoy?"),
+        make_record(user="My exams are next week and I can't focus.", assistant=EMPATHIC),
+        make_record(user="My exams are next week and I can't focus.", assistant=EMPATHIC, source=corpus),
+    ]
+    copies = [
+        make_record(
+            user=r.messages[0].content,
+            assistant=r.messages[1].content,
+            source=r.source.model_copy(update={"locator": "line 9", "uri": f"copy-{i}.jsonl"}),
+        )
+        for i, r in enumerate(originals)
+    ]
+    batch = [*originals, *copies]
+    assert len({r.id for r in batch}) == len(batch)
+    assert _first_copies(batch, GateSettings()) == [0, 1, 2, 3, 0, 1, 2, 3]
+    kept, rejects, tallies, counts = gate_records(batch, GateSettings(), {})
+    alone = [gate_records([r], GateSettings(), {}) for r in batch]
+    assert kept == [k for result in alone for k in result[0]]
+    assert rejects == [q for result in alone for q in result[1]]
+    assert sum(c.entered for c in counts.values()) == len(batch)
+    assert tallies["crisis"]["edge_case"].failed == 4 and tallies["crisis_protocol"]["edge_case"].passed == 2
