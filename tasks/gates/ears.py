@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import io
 import sys
-import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -122,29 +121,6 @@ def model_text(text: str) -> str:
     return patterns.normalise(text)
 
 
-WORDS_REMEMBERED = 200_000  # the word -> token ids memory stays bounded on any corpus
-_word_tokens: dict[str, list[int]] = {}
-_WORD_TOKENS_LOCK = threading.Lock()
-
-
-def _token_ids(cleaned: Sequence[str]) -> list[list[int]]:
-    """Each text's WordPiece token ids (static_embeddings' tokenizer, no truncation).
-
-    BERT's tokenizer splits on whitespace before anything else, so a text's ids are its words' ids in
-    order; each word is tokenised once and remembered (words repeat), which makes this several times
-    faster than tokenising every sentence. Locked: gate threads share the memory, and one thread's
-    clearing it must not pull a word from under another."""
-    texts = [text.split() for text in cleaned]
-    with _WORD_TOKENS_LOCK:
-        if len(_word_tokens) > WORDS_REMEMBERED:
-            _word_tokens.clear()
-        new = sorted({word for words in texts for word in words} - _word_tokens.keys())
-        if new:
-            encodings = static_encoder().tokenizer.encode_batch_fast(new, add_special_tokens=False)
-            _word_tokens.update(zip(new, (e.ids for e in encodings), strict=True))
-        return [[token for word in words for token in _word_tokens[word]] for words in texts]
-
-
 def mean_embeddings(cleaned: Sequence[str]) -> np.ndarray:
     """(len, 384) float32: the mean static vector of each text's WordPiece tokens (zeros if none).
 
@@ -152,7 +128,7 @@ def mean_embeddings(cleaned: Sequence[str]) -> np.ndarray:
     folds into one logit per token (`EarsModel.of`)."""
     vectors = static_encoder().vectors
     out = np.zeros((len(cleaned), vectors.shape[1]), dtype=np.float32)
-    for row, ids in enumerate(_token_ids(cleaned)):
+    for row, ids in enumerate(static_encoder().token_ids(cleaned)):
         if ids:
             out[row] = vectors[ids].mean(axis=0)
     return out
@@ -184,7 +160,7 @@ def logits(texts: Sequence[str], model: EarsModel) -> np.ndarray:
     cleaned = [model_text(t) for t in texts]
     result = np.asarray(_ngrams(cleaned, model.config) @ model.coef.T, dtype=np.float64) + model.intercept
     if model.token_logits is not None and cleaned:
-        ids = _token_ids(cleaned)
+        ids = static_encoder().token_ids(cleaned)
         counts = np.fromiter((len(i) for i in ids), dtype=np.int64, count=len(ids))
         flat = np.fromiter((t for i in ids for t in i), dtype=np.int64, count=int(counts.sum()))
         owners = np.repeat(np.arange(len(ids)), counts)

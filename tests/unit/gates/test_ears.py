@@ -356,21 +356,6 @@ def test_the_spec_pages_examples_get_the_verdicts_it_gives(seeker, reply, codes)
     assert reply in spec
 
 
-@pytest.mark.parametrize(
-    "text",
-    [
-        "I'm really glad you reached out.",
-        "that's hard... what's been weighing on you the most?",
-        "Café, naïve résumé: 100% of it -- ok?",
-        "",
-    ],
-)
-def test_token_ids_per_word_equal_the_tokenizer_on_the_whole_text(text):
-    cleaned = ears.model_text(text)
-    whole = ears.static_encoder().tokenizer.encode(cleaned, add_special_tokens=False).ids
-    assert ears._token_ids([cleaned]) == [whole]
-
-
 def test_inference_folds_the_embedding_block_into_the_same_logits_training_sees():
     config = ears.FeatureConfig(word_bits=10, char_ngrams=(2, 4), char_bits=10, static_scale=2.5)
     assert config.widths() == (1024, 1024, ears.STATIC_DIMS)

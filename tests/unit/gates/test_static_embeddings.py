@@ -1,6 +1,7 @@
 import json
 
 import numpy as np
+import pytest
 
 from tasks.gates import crisis
 from tasks.gates.model_artefacts import sha256_of
@@ -69,3 +70,21 @@ def test_meaning_not_wording_sets_the_distance():
         ["I'm so tired all the time.", "I feel exhausted every single day.", TEXTS[1]]
     )
     assert tired @ exhausted > tired @ beach
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I'm really glad you reached out.",
+        "that's hard... what's been weighing on you the most?",
+        "Café, naïve résumé: 100% of it -- ok?",
+        "Tabs\tand\nnew lines,\u3000wide spaces, zero\u200bwidth and 漢字 too",
+        "I CAN'T do this anymore!!! #tired",
+        "",
+        "word " * 700,
+    ],
+)
+def test_token_ids_per_word_equal_the_tokenizer_on_the_whole_text(text):
+    """Words are tokenised once and remembered; a text's ids must still be the tokenizer's own."""
+    encoder = static_encoder()
+    assert encoder.token_ids([text]) == [encoder.tokenizer.encode(text, add_special_tokens=False).ids]
