@@ -53,7 +53,7 @@ def local_files(config: PipelineConfig, files: list[PlannedFile]) -> list[Planne
     return [f.model_copy(update={"shard": local_copy(f.shard, cache)}) for f in files]
 
 
-@task(persist_result=False)
+@task(persist_result=False, task_run_name="publish_version-{config.dataset_name}")
 def publish_version(
     config: PipelineConfig, content_id: str, files: list[PlannedFile], manifest: dict
 ) -> Published:
@@ -74,14 +74,14 @@ def publish_version(
         metadata.dispose()
 
 
-@task(cache_policy=SHARD_CACHE, persist_result=True)
+@task(cache_policy=SHARD_CACHE, persist_result=True, task_run_name="write_card-{manifest[dataset]}")
 def write_card(manifest: dict, work_dir: str) -> ShardRef:
     """The dataset card, written where the version's other files are staged from."""
     card = render_card(manifest).encode()
     return write_file(work_path(work_dir, "card", manifest, "README.md"), card, card.count(b"\n"))
 
 
-@task(persist_result=False)
+@task(persist_result=False, task_run_name="package_version-{config.dataset_name}-v{published.version}")
 def package_version(
     config: PipelineConfig, published: Published, files: list[PlannedFile], manifest: dict
 ) -> str:
@@ -94,23 +94,46 @@ def package_version(
     return version_store(config).put_package(pack(body, by_path.__getitem__, formats, scratch), name)
 
 
+def _run_name(name: str) -> str:
+    """A literal task run name: Prefect reads a name string as a template of the task's parameters."""
+    return name.replace("{", "{{").replace("}", "}}")
+
+
 def convert_formats(
-    splits: Mapping[str, list[ShardRef]], work: str, logger: logging.Logger | logging.LoggerAdapter[Any]
+    splits: Mapping[str, list[tuple[str, ShardRef]]],
+    work: str,
+    logger: logging.Logger | logging.LoggerAdapter[Any],
 ) -> dict[str, dict[str, list[ShardRef]]]:
-    """The split shards in every format, `chat` (the `{split}/` records) included, as
-    {format: {split: [shard, ...]}}: shard by shard, and the preference rows of each whole split."""
+    """The split shards, each with the name of the gated shard it came from, in every format, `chat`
+    (the `{split}/` records) included, as {format: {split: [shard, ...]}}: shard by shard, and the
+    preference rows of each whole split."""
     jobs = [
-        (fmt, split, ref) for fmt in PER_SHARD for split in SPLITS for ref in splits[split] if ref.records
+        (fmt, split, name, ref)
+        for fmt in PER_SHARD
+        for split in SPLITS
+        for name, ref in splits[split]
+        if ref.records
     ]
     futures = [
-        (f"{fmt}/{split}/{ref.sha256[:8]}", format_shard.submit(ref, fmt, work)) for fmt, split, ref in jobs
+        (
+            f"{fmt}/{split}/{name}",
+            format_shard.with_options(task_run_name=_run_name(f"format_shard-{fmt}-{split}-{name}")).submit(
+                ref, fmt, work
+            ),
+        )
+        for fmt, split, name, ref in jobs
     ]
     futures += [
-        (f"{PREFERENCE}/{split}", preference_split.submit([r for r in splits[split] if r.records], work))
+        (
+            f"{PREFERENCE}/{split}",
+            preference_split.with_options(task_run_name=f"preference_split-{split}").submit(
+                [r for _, r in splits[split] if r.records], work
+            ),
+        )
         for split in SPLITS
     ]
     converted = collect("formats", futures, lambda ref: ref.records, logger)
-    targets = [(fmt, split) for fmt, split, _ in jobs] + [(PREFERENCE, split) for split in SPLITS]
+    targets = [(fmt, split) for fmt, split, _, _ in jobs] + [(PREFERENCE, split) for split in SPLITS]
     formats: dict[str, dict[str, list[ShardRef]]] = {
         fmt: {split: [] for split in SPLITS} for fmt in (*PER_SHARD, PREFERENCE)
     }
@@ -131,7 +154,9 @@ def export(
     logger = get_run_logger()
     work = str(config.work_dir)
     splits = {split: [r.splits[split] for r in gated.routed] for split in SPLITS}
-    formats = convert_formats(splits, work, logger)
+    formats = convert_formats(
+        {s: [(r.name, r.splits[s]) for r in gated.routed] for s in SPLITS}, work, logger
+    )
     files = plan_files(
         splits=formats.pop(CHAT),
         quarantine={

@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar, get_args
 
-from prefect import Flow, flow, get_run_logger
+from prefect import Flow, flow, get_run_logger, tags
 from prefect.runtime import flow_run
 from prefect.settings import PREFECT_LOCAL_STORAGE_PATH
 from prefect.states import State
@@ -24,6 +24,7 @@ from pydantic import SecretStr, ValidationError
 from flows.export import export
 from flows.gating import GatingResult, gating
 from flows.journal_research import journal_research, research_deployment_listening
+from flows.run_artifacts import RunProgress, publish_run_report
 from flows.sourcing import DocumentOutcome, SourcingResult, grounding, research_dir, sourcing
 from flows.synthesis import TOP_UP_KINDS, synthesis, top_up_volumes
 from tasks.accounting import Counts, GateTallies, KindCounts, ShardOutcome, check_balanced, merge_counts
@@ -41,23 +42,37 @@ class StageLedger:
     """Times each stage subflow, checks its accounting, and records both in the metadata DB."""
 
     def __init__(
-        self, store: MetadataStore, run_id: str, config: PipelineConfig, runner: Callable[[], TaskRunner[Any]]
+        self,
+        store: MetadataStore,
+        run_id: str,
+        config: PipelineConfig,
+        runner: Callable[[], TaskRunner[Any]],
+        progress: RunProgress,
     ) -> None:
         self.store, self.run_id = store, run_id
-        self.config, self.runner = config, runner
+        self.config, self.runner, self.progress = config, runner, progress
         self.options: dict[str, Any] = {}
         if config.result_storage:
             self.options["result_storage"] = config.result_storage
         self.counts: dict[str, KindCounts] = {}
+        self.seconds: dict[str, float] = {}
 
     def run(self, name: str, subflow: Flow[..., T], *args: Any) -> tuple[T, float]:
+        """Run one stage subflow, named and tagged by stage and dataset so the UI says which is which."""
         started = time.monotonic()
+        dataset = self.config.dataset_name
         try:
-            result = subflow.with_options(task_runner=self.runner(), **self.options)(*args)
+            with tags(f"stage:{name}", f"dataset:{dataset}"):  # the subflow's run and its task runs
+                result = subflow.with_options(
+                    task_runner=self.runner(), flow_run_name=f"{name}-{dataset}", **self.options
+                )(*args)
         except BaseException:
             self.store.record_stage(self.run_id, name, {}, time.monotonic() - started, "failed")
             raise
-        return result, time.monotonic() - started
+        took = time.monotonic() - started
+        self.seconds[name] = self.seconds.get(name, 0.0) + took
+        self.progress.stage_done(name)
+        return result, took
 
     def record_gates(self, tallies: GateTallies) -> None:
         """Each gate's verdicts per kind as a `gate:{name}` row: in = evaluated, kept = passed,
@@ -91,8 +106,11 @@ def full_pipeline(config: PipelineConfig = PipelineConfig()) -> Published:  # no
         )
     )
     try:
+        progress = RunProgress(config.dataset_name)
         with runner_session(config) as runner:
-            published = build_version(StageLedger(store, run_id, config, runner), config, logger)
+            ledger = StageLedger(store, run_id, config, runner, progress)
+            published = build_version(ledger, config, logger)
+        publish_run_report(config, published, ledger.seconds)
         store.finish_run(run_id, "completed", version=published.version)
         logger.info(
             f"v{published.version} {'up to date' if published.up_to_date else 'published'}: {published.path}"
@@ -222,7 +240,10 @@ def build_parser() -> argparse.ArgumentParser:
 def run_pipeline(config: PipelineConfig) -> State[Published]:
     """Run the parent flow; checkpoints go to `config.result_storage` or `{state_dir}/results`."""
     results = Path(config.state_dir).resolve() / "results"
-    with worker_settings(config.task_runner, {PREFECT_LOCAL_STORAGE_PATH: results}):
+    with (
+        worker_settings(config.task_runner, {PREFECT_LOCAL_STORAGE_PATH: results}),
+        tags(f"dataset:{config.dataset_name}"),
+    ):
         return full_pipeline(config, return_state=True)
 
 

@@ -102,7 +102,13 @@ def plan_routes_task(
     ]
 
 
-@task(cache_policy=SHARD_CACHE, persist_result=True, retries=2, retry_delay_seconds=1)
+@task(
+    cache_policy=SHARD_CACHE,
+    persist_result=True,
+    retries=2,
+    retry_delay_seconds=1,
+    task_run_name="route_shard-{name}",
+)
 def route_shard(kept: ShardRef, routes: ShardRef, name: str, work_dir: str) -> RoutedShard:
     """Drop one shard's duplicates and write its records into per-split shards."""
     records = list(read_models(kept, Record))

@@ -82,7 +82,13 @@ def count_by_kind(
     return merge_counts(parts)
 
 
-@task(cache_policy=SHARD_CACHE, persist_result=True, retries=2, retry_delay_seconds=1)
+@task(
+    cache_policy=SHARD_CACHE,
+    persist_result=True,
+    retries=2,
+    retry_delay_seconds=1,
+    task_run_name="clean_shard-{name}",
+)
 def clean_shard(shard: ShardRef, name: str, settings: GatingSettings, work_dir: str) -> CleanedShard:
     """Clean one shard and write its keepers and its rejects."""
     records, pii = scrub(list(read_models(shard, Record)), settings)

@@ -55,7 +55,13 @@ class ConversationShard(ShardOutcome):
 CONVERSATION_CACHE = (INPUTS - "sources") + TASK_SOURCE + CODE_VERSION
 
 
-@task(cache_policy=CONVERSATION_CACHE, persist_result=True, retries=2, retry_delay_seconds=1)
+@task(
+    cache_policy=CONVERSATION_CACHE,
+    persist_result=True,
+    retries=2,
+    retry_delay_seconds=1,
+    task_run_name="conversation_file_shards-{document.path}",
+)
 def conversation_file_shards(
     sources: str, document: Document, shard_size: tuple[int, int], max_turns: int, work_dir: str
 ) -> list[ConversationShard]:

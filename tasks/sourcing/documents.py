@@ -181,7 +181,13 @@ def discovery_outcome(refused: Sequence[QuarantineItem], work_dir: str) -> Shard
 DOCUMENT_CACHE = (INPUTS - "sources") + TASK_SOURCE + CODE_VERSION
 
 
-@task(cache_policy=DOCUMENT_CACHE, persist_result=True, retries=2, retry_delay_seconds=1)
+@task(
+    cache_policy=DOCUMENT_CACHE,
+    persist_result=True,
+    retries=2,
+    retry_delay_seconds=1,
+    task_run_name="passages_shard-{document.path}",
+)
 def passages_shard(
     sources: str, document: Document, settings: PassageSettings, work_dir: str
 ) -> ShardOutcome:

@@ -517,7 +517,13 @@ def passages_work_dir(work_dir: str, passages: Sequence[ShardRef]) -> str:
     return join(work_dir, f"grounding-{digest}")
 
 
-@task(cache_policy=SHARD_CACHE, persist_result=True, retries=2, retry_delay_seconds=1)
+@task(
+    cache_policy=SHARD_CACHE,
+    persist_result=True,
+    retries=2,
+    retry_delay_seconds=1,
+    task_run_name="generate_grounded_shard-grounded-{shard_index:05d}",
+)
 def generate_grounded_shard(
     passages: list[ShardRef], shard_index: int, count: int, run_seed: int, work_dir: str
 ) -> ShardOutcome:

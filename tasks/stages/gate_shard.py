@@ -167,7 +167,13 @@ def _passage_texts(records: Sequence[Record], passages: list[ShardRef]) -> dict[
     return {p.id: p.text for p in read_all(passages, Passage) if p.id in cited}
 
 
-@task(cache_policy=SHARD_CACHE, persist_result=True, retries=2, retry_delay_seconds=1)
+@task(
+    cache_policy=SHARD_CACHE,
+    persist_result=True,
+    retries=2,
+    retry_delay_seconds=1,
+    task_run_name="gate_shard-{name}",
+)
 def gate_shard(
     shard: ShardRef,
     name: str,

@@ -272,7 +272,13 @@ def synthesize(
     return explain_drops(generated, failure)
 
 
-@task(cache_policy=SHARD_CACHE, persist_result=True, retries=2, retry_delay_seconds=1)
+@task(
+    cache_policy=SHARD_CACHE,
+    persist_result=True,
+    retries=2,
+    retry_delay_seconds=1,
+    task_run_name="generate_bias_shard-bias-{shard_index:05d}",
+)
 def generate_bias_shard(
     shard_index: int, count: int, run_seed: int, work_dir: str, llm: LlmSettings | None = None
 ) -> ShardOutcome:
