@@ -39,12 +39,44 @@ from tasks.verify import require_valid
 def version_store(config: PipelineConfig, progress: UploadProgress | None = None) -> VersionStore:
     """Where this run's versions live: a local folder, or an S3 prefix for an s3:// output."""
     if is_s3_uri(config.output):
-        credentials = (
-            AwsCredentials.load(config.s3_credentials_block) if config.s3_credentials_block else None
-        )
-        client = s3_client(credentials)
+        client = _s3_client(config)
         return S3VersionStore(client, S3Location.parse(config.output), config.dataset_name, progress=progress)
     return LocalVersionStore(Path(config.output).resolve() / config.dataset_name)
+
+
+def _s3_client(config: PipelineConfig) -> Any:
+    """The client for an s3:// output: the saved credentials block when named, else OVH_S3_*."""
+    credentials = AwsCredentials.load(config.s3_credentials_block) if config.s3_credentials_block else None
+    return s3_client(credentials)
+
+
+class OutputUnusableError(RuntimeError):
+    """The run could not publish where it was told; found before any compute."""
+
+
+def check_output(config: PipelineConfig) -> None:
+    """Fail now, not after the compute, when the output cannot take a version: a local folder that
+    cannot be created or written, an S3 bucket that cannot be reached or is not there."""
+    if is_s3_uri(config.output):
+        location = S3Location.parse(config.output)
+        try:
+            _s3_client(config).head_bucket(Bucket=location.bucket)
+        except Exception as error:  # botocore raises many kinds; each means the same here
+            raise OutputUnusableError(
+                f"cannot reach the output bucket {location.bucket!r} ({type(error).__name__}: {error}); "
+                "check OVH_S3_ENDPOINT, the credentials and the bucket name"
+            ) from error
+        return
+    folder = Path(config.output).resolve() / config.dataset_name
+    probe = folder / f".write-probe-{os.getpid()}"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as error:
+        raise OutputUnusableError(
+            f"cannot write to the output folder {folder} ({error.strerror or error}); choose another --output"
+        ) from error
 
 
 def local_files(config: PipelineConfig, files: list[PlannedFile]) -> list[PlannedFile]:

@@ -21,7 +21,7 @@ from prefect.states import State
 from prefect.task_runners import TaskRunner
 from pydantic import SecretStr, ValidationError
 
-from flows.export import export
+from flows.export import check_output, export
 from flows.gating import GatingResult, gating
 from flows.journal_research import journal_research, research_deployment_listening
 from flows.run_artifacts import RunProgress, publish_run_report
@@ -106,6 +106,7 @@ def full_pipeline(config: PipelineConfig = PipelineConfig()) -> Published:  # no
         )
     )
     try:
+        check_output(config)
         progress = RunProgress(config.dataset_name)
         with runner_session(config) as runner:
             ledger = StageLedger(store, run_id, config, runner, progress)

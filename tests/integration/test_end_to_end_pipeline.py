@@ -228,6 +228,16 @@ def test_a_corrupt_document_is_quarantined_and_the_run_goes_on(tmp_path):
     assert item["raw"] == "scan.txt" and "not UTF-8" in item["reasons"][0]
 
 
+def test_an_output_that_cannot_be_written_fails_the_run_before_any_compute(tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    state = run_pipeline(config_for(tmp_path, output=str(blocker / "out")))
+    assert state.is_failed()
+    with pytest.raises(Exception, match="cannot write to the output folder"):
+        state.result()
+    assert not list((tmp_path / "state").rglob("*.jsonl")), "no shard may be computed"
+
+
 def cli(root: Path, api_url: str, samples: int) -> subprocess.Popen[bytes]:
     env = os.environ | {"PREFECT_API_URL": api_url, "PREFECT_HOME": str(root / "prefect-home")}
     args = ["--output", str(root / "out"), "--state-dir", str(root / "state")]

@@ -157,3 +157,12 @@ def test_upload_dataset_publishes_a_local_version_folder(bucket: str, tmp_path: 
 
 def test_the_client_talks_to_the_loopback_server_only(bucket: str, s3_endpoint: str) -> None:
     assert s3_client().meta.endpoint_url == s3_endpoint and s3_endpoint.startswith("http://127.0.0.1:")
+
+
+def test_a_missing_bucket_fails_the_run_before_any_compute(bucket: str, tmp_path: Path) -> None:
+    config = storage_config(tmp_path, therapeutic_samples=200, output=f"s3://{bucket}-missing/ready")
+    state = run_pipeline(config)
+    assert state.is_failed()
+    with pytest.raises(Exception, match=f"cannot reach the output bucket '{bucket}-missing'"):
+        state.result()
+    assert not list((tmp_path / "state").rglob("*.jsonl")), "no shard may be computed"
