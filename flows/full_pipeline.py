@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -248,9 +249,16 @@ def run_pipeline(config: PipelineConfig) -> State[Published]:
         return full_pipeline(config, return_state=True)
 
 
+def _exit_on_sigterm(signum: int, _frame: object) -> None:
+    """SIGTERM ends the run as Ctrl-C does: the flow is marked crashed, and the temporary API server and
+    worker pool this process started are stopped on the way out instead of outliving it."""
+    raise SystemExit(128 + signum)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     # The temporary API server inherits this; without it, an offline machine logs telemetry errors.
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)
     args = vars(build_parser().parse_args(argv))
     try:
         config = PipelineConfig(**args)

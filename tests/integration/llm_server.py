@@ -20,12 +20,17 @@ from tests.integration.conftest import REPO, free_port, stop_pid
 SETUP_SCRIPT = REPO / ".ci" / "llama_server.sh"
 
 
+_PINNED = ("LLAMA_CPP_PYTHON_VERSION", "LLAMA_BUILD_FLAVOUR")
+
+
 def _pinned_version() -> str:
-    """The llama-cpp-python version the setup script builds, so the cache path cannot drift from it."""
-    match = re.search(r"^LLAMA_CPP_PYTHON_VERSION=(\S+)$", SETUP_SCRIPT.read_text(), re.MULTILINE)
-    if match is None:
-        raise RuntimeError(f"{SETUP_SCRIPT} no longer pins LLAMA_CPP_PYTHON_VERSION")
-    return match.group(1)
+    """The cache folder the setup script builds into (llama-cpp-python version and build flavour), so
+    the cache path cannot drift from it."""
+    script = SETUP_SCRIPT.read_text()
+    found = [re.search(rf"^{name}=(\S+)$", script, re.MULTILINE) for name in _PINNED]
+    if not all(found):
+        raise RuntimeError(f"{SETUP_SCRIPT} no longer pins {' and '.join(_PINNED)}")
+    return "-".join(match.group(1) for match in found if match)
 
 
 def server_files() -> tuple[Path, Path] | None:

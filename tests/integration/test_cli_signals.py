@@ -1,0 +1,87 @@
+"""The CLI on SIGTERM: the temporary Prefect API server it started does not outlive it."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.integration.conftest import REPO
+
+pytestmark = pytest.mark.integration
+
+
+def descendants(pid: int) -> set[int]:
+    """Every process below `pid`, from /proc's children lists."""
+    found: set[int] = set()
+    pending = [pid]
+    while pending:
+        parent = pending.pop()
+        for task in Path(f"/proc/{parent}/task").glob("*"):
+            try:
+                children = {int(c) for c in (task / "children").read_text().split()}
+            except OSError:
+                continue
+            pending += list(children - found)
+            found |= children
+    return found
+
+
+def command_line(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+    except OSError:
+        return ""
+
+
+def alive(pid: int) -> bool:
+    """Running, not a zombie waiting for a parent that is gone."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def test_sigterm_stops_the_temporary_api_server_the_cli_started(tmp_path):
+    env = os.environ | {"PREFECT_HOME": str(tmp_path / "prefect-home")}
+    env.pop("PREFECT_API_URL", None)  # the CLI must start its own temporary server
+    args = ["--output", str(tmp_path / "out"), "--state-dir", str(tmp_path / "state"), "--runner", "threads"]
+    args += ["--therapeutic-samples", "2000", "--bias-samples", "0", "--edge-cases", "0"]
+    args += ["--grounded-conversations", "0", "--top-up-rounds", "0", "--shard-records", "100"]
+    cli = subprocess.Popen(
+        [sys.executable, "-m", "flows.full_pipeline", *args],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    servers: set[int] = set()
+    try:
+        deadline = time.monotonic() + 240
+        while not servers:
+            assert cli.poll() is None, "the run ended before its server could be seen; raise the volume"
+            assert time.monotonic() < deadline, "no temporary API server appeared"
+            servers = {p for p in descendants(cli.pid) if "uvicorn" in command_line(p)}
+            time.sleep(0.2)
+        shards = tmp_path / "state" / "work"
+        while not list(shards.rglob("part-*.jsonl")):  # mid-run, not mid-start-up
+            assert cli.poll() is None and time.monotonic() < deadline, "no shard appeared"
+            time.sleep(0.2)
+        cli.send_signal(signal.SIGTERM)
+        assert cli.wait(timeout=120) != 0
+        deadline = time.monotonic() + 30
+        while any(alive(p) for p in servers) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert not any(alive(p) for p in servers), f"server {servers} outlived the CLI"
+    finally:
+        if cli.poll() is None:
+            os.killpg(cli.pid, signal.SIGKILL)
+        for pid in servers | descendants(cli.pid):
+            if alive(pid):
+                os.kill(pid, signal.SIGKILL)
