@@ -243,7 +243,8 @@ def cli(root: Path, api_url: str, samples: int) -> subprocess.Popen[bytes]:
     args = ["--output", str(root / "out"), "--state-dir", str(root / "state")]
     args += ["--therapeutic-samples", str(samples), "--bias-samples", "0", "--edge-cases", "0"]
     args += ["--grounded-conversations", "0", "--top-up-rounds", "0"]
-    args += ["--shard-records", "100"]
+    # Threads: what is under test is resuming from checkpoints; the runner test covers processes.
+    args += ["--shard-records", "100", "--runner", "threads"]
     return subprocess.Popen(
         [sys.executable, "-m", "flows.full_pipeline", *args],
         cwd=REPO,
