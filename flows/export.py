@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 from collections.abc import Mapping
@@ -68,6 +69,7 @@ def check_output(config: PipelineConfig) -> None:
             ) from error
         return
     folder = Path(config.output).resolve() / config.dataset_name
+    made = [parent for parent in (folder, *folder.parents) if not parent.exists()]
     probe = folder / f".write-probe-{os.getpid()}"
     try:
         folder.mkdir(parents=True, exist_ok=True)
@@ -77,6 +79,10 @@ def check_output(config: PipelineConfig) -> None:
         raise OutputUnusableError(
             f"cannot write to the output folder {folder} ({error.strerror or error}); choose another --output"
         ) from error
+    finally:
+        for created in made:  # deepest first: a run that fails later leaves no empty folders behind
+            with contextlib.suppress(OSError):
+                created.rmdir()
 
 
 def local_files(config: PipelineConfig, files: list[PlannedFile]) -> list[PlannedFile]:
