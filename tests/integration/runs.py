@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -16,6 +19,7 @@ from prefect.client.schemas.filters import (
 
 from tasks.gates.gate_settings import GateSettings
 from tasks.settings import PipelineConfig
+from tests.integration.conftest import REPO
 
 
 def config_for(root: Path, **overrides: object) -> PipelineConfig:
@@ -39,6 +43,29 @@ def storage_config(root: Path, **overrides: object) -> PipelineConfig:
     """`config_for` with crisis routing off: storage tests count records, and which synthetic
     conversations the crisis detector reroutes is the gate tests' business, not theirs."""
     return config_for(root, gates=GateSettings(crisis_kinds=()), **overrides)
+
+
+def start_cli(root: Path, samples: int, api_url: str | None = None) -> subprocess.Popen[bytes]:
+    """`python -m flows.full_pipeline` in its own session, on threads, generating `samples`
+    therapeutic conversations in shards of 100; reporting to `api_url`, or without one to the
+    temporary API server the CLI starts itself."""
+    env = os.environ | {"PREFECT_HOME": str(root / "prefect-home")}
+    env.pop("PREFECT_API_URL", None)
+    if api_url is not None:
+        env["PREFECT_API_URL"] = api_url
+    args = ["--output", str(root / "out"), "--state-dir", str(root / "state")]
+    args += ["--therapeutic-samples", str(samples), "--bias-samples", "0", "--edge-cases", "0"]
+    args += ["--grounded-conversations", "0", "--top-up-rounds", "0"]
+    # Threads: these tests are about checkpoints and signals; the runner test covers processes.
+    args += ["--shard-records", "100", "--runner", "threads"]
+    return subprocess.Popen(
+        [sys.executable, "-m", "flows.full_pipeline", *args],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
 
 
 def subflow_task_states(parent_flow_run_id: object, expected: int) -> list[tuple[str, str]]:

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 
-from tests.integration.conftest import REPO
+from tests.integration.runs import start_cli
 
 pytestmark = pytest.mark.integration
 
@@ -48,19 +46,7 @@ def alive(pid: int) -> bool:
 
 
 def test_sigterm_stops_the_temporary_api_server_the_cli_started(tmp_path):
-    env = os.environ | {"PREFECT_HOME": str(tmp_path / "prefect-home")}
-    env.pop("PREFECT_API_URL", None)  # the CLI must start its own temporary server
-    args = ["--output", str(tmp_path / "out"), "--state-dir", str(tmp_path / "state"), "--runner", "threads"]
-    args += ["--therapeutic-samples", "2000", "--bias-samples", "0", "--edge-cases", "0"]
-    args += ["--grounded-conversations", "0", "--top-up-rounds", "0", "--shard-records", "100"]
-    cli = subprocess.Popen(
-        [sys.executable, "-m", "flows.full_pipeline", *args],
-        cwd=REPO,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
+    cli = start_cli(tmp_path, 2_000)  # no API URL: the CLI starts its own temporary server
     servers: set[int] = set()
     try:
         deadline = time.monotonic() + 240

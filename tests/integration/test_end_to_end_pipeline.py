@@ -7,8 +7,6 @@ import os
 import re
 import signal
 import socket
-import subprocess
-import sys
 import tarfile
 import time
 from pathlib import Path
@@ -24,8 +22,7 @@ from tasks.settings import BUNDLED_SOURCES
 from tasks.sourcing.documents import discover_documents
 from tasks.split import SPLITS
 from tasks.synthesis import therapeutic
-from tests.integration.conftest import REPO
-from tests.integration.runs import config_for, subflow_task_states
+from tests.integration.runs import config_for, start_cli, subflow_task_states
 
 pytestmark = pytest.mark.integration
 
@@ -238,29 +235,12 @@ def test_an_output_that_cannot_be_written_fails_the_run_before_any_compute(tmp_p
     assert not list((tmp_path / "state").rglob("*.jsonl")), "no shard may be computed"
 
 
-def cli(root: Path, api_url: str, samples: int) -> subprocess.Popen[bytes]:
-    env = os.environ | {"PREFECT_API_URL": api_url, "PREFECT_HOME": str(root / "prefect-home")}
-    args = ["--output", str(root / "out"), "--state-dir", str(root / "state")]
-    args += ["--therapeutic-samples", str(samples), "--bias-samples", "0", "--edge-cases", "0"]
-    args += ["--grounded-conversations", "0", "--top-up-rounds", "0"]
-    # Threads: what is under test is resuming from checkpoints; the runner test covers processes.
-    args += ["--shard-records", "100", "--runner", "threads"]
-    return subprocess.Popen(
-        [sys.executable, "-m", "flows.full_pipeline", *args],
-        cwd=REPO,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-
-
 def test_kill_9_mid_run_then_rerun_gives_byte_identical_files(tmp_path, prefect_api):
     samples = 2_000
-    reference = cli(tmp_path / "reference", prefect_api, samples)
+    reference = start_cli(tmp_path / "reference", samples, prefect_api)
     assert reference.wait(timeout=600) == 0
 
-    crashed = cli(tmp_path / "crashed", prefect_api, samples)
+    crashed = start_cli(tmp_path / "crashed", samples, prefect_api)
     shards = tmp_path / "crashed" / "state" / "work" / "synthesis" / "therapeutic"
     deadline = time.monotonic() + 240
     while len(list(shards.rglob("part-*.jsonl"))) < 3:
@@ -271,7 +251,7 @@ def test_kill_9_mid_run_then_rerun_gives_byte_identical_files(tmp_path, prefect_
     crashed.wait(timeout=30)
     assert not (tmp_path / "crashed" / "out" / "mental-health-support" / "v1").exists()
 
-    assert cli(tmp_path / "crashed", prefect_api, samples).wait(timeout=600) == 0
+    assert start_cli(tmp_path / "crashed", samples, prefect_api).wait(timeout=600) == 0
     expected = version_files(tmp_path / "reference" / "out" / "mental-health-support" / "v1")
     assert version_files(tmp_path / "crashed" / "out" / "mental-health-support" / "v1") == expected
     assert len([p for p in expected if p.startswith("train/")]) == 20
