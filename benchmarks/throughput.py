@@ -111,7 +111,7 @@ def stage_seconds(events: Sequence[LogEvent], wall: float) -> dict[str, float]:
                 seconds[stage] += end - cut
                 cut = end
             seconds[GATING_STAGES[-1]] += ended[run] - cut
-        elif flow in seconds:  # any other subflow (a top-up's grounding) stays in `other`
+        elif flow in seconds:  # a subflow not timed here (journal research) stays in `other`
             seconds[flow] += ended[run] - begun[run]
     seconds["other"] = wall - sum(seconds.values())
     return seconds

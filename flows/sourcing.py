@@ -16,7 +16,6 @@ from typing import Any
 from prefect import flow, get_run_logger
 from pydantic import BaseModel, ConfigDict, Field
 
-from flows.synthesis import shard_plan
 from tasks.accounting import KindCounts, ShardOutcome, merge_counts
 from tasks.observe import collect
 from tasks.records import Passage
@@ -26,7 +25,6 @@ from tasks.sourcing.conversation_files import ConversationShard, conversation_fi
 from tasks.sourcing.conversation_layouts import CONVERSATION_SUFFIXES, is_conversation_file
 from tasks.sourcing.discovery import Skipped, discover, entry_path
 from tasks.sourcing.documents import DOCUMENT_SUFFIXES, Document, discovery_outcome, passages_shard
-from tasks.sourcing.grounding import generate_grounded_shard
 from tasks.sourcing.research import emit_research_request, research_queries, topics_lacking_findings
 
 
@@ -46,7 +44,6 @@ class SourcingResult(BaseModel):
     documents: list[Document]
     passages: list[ShardOutcome]
     conversations: list[ConversationShard]
-    grounded: list[ShardOutcome] = Field(default_factory=list, description="Conversations citing passages")
     findings: list[ShardRef] = Field(default_factory=list, description="Findings shards of journal research")
     research_queries: list[str] = Field(default_factory=list, description="Asked for: topics lacked findings")
     refused: ShardOutcome | None = Field(None, description="Entries of the sources refused unread")
@@ -56,7 +53,7 @@ class SourcingResult(BaseModel):
     def outcomes(self) -> list[ShardOutcome]:
         """Every shard outcome of sourcing, for its counts and quarantine."""
         refused = [self.refused] if self.refused else []
-        return [*refused, *self.passages, *self.conversations, *self.grounded]
+        return [*refused, *self.passages, *self.conversations]
 
     @property
     def counts(self) -> KindCounts:
@@ -73,7 +70,7 @@ class SourcingResult(BaseModel):
     @property
     def records(self) -> list[ShardOutcome]:
         """Record shards this stage hands to the gates."""
-        return [*self.conversations, *self.grounded]
+        return list(self.conversations)
 
     @property
     def passage_shards(self) -> list[ShardRef]:
@@ -139,7 +136,6 @@ def sourcing(config: PipelineConfig) -> SourcingResult:
     conversations = [outcome for shards in per_file for outcome in shards]
     findings = findings_shards(research_dir(config))
     queries = request_research(config, findings, logger)
-    grounded = ground_conversations(config, [o.kept for o in passages if o.kept.records] + findings, logger)
     studies = [
         Document(path=f"research/{Path(f.path).name}", sha256=f.sha256, bytes=f.bytes) for f in findings
     ]
@@ -147,41 +143,11 @@ def sourcing(config: PipelineConfig) -> SourcingResult:
         documents=[*texts, *dialogues, *studies],
         passages=passages,
         conversations=conversations,
-        grounded=grounded,
         findings=findings,
         research_queries=queries,
         refused=refused,
         skipped=found.skipped,
     )
-
-
-@flow(name="grounding", log_prints=True)
-def grounding(config: PipelineConfig, sourced: SourcingResult, volume: int) -> SourcingResult:
-    """A top-up round: `volume` more grounded conversations, in shards numbered after sourcing's own."""
-    more = ground_conversations(
-        config, sourced.passage_shards, get_run_logger(), volume, first_shard=len(sourced.grounded)
-    )
-    return sourced.model_copy(update={"grounded": [*sourced.grounded, *more]})
-
-
-def ground_conversations(
-    config: PipelineConfig,
-    passages: list[ShardRef],
-    logger: logging.Logger | logging.LoggerAdapter[Any],
-    volume: int | None = None,
-    first_shard: int = 0,
-) -> list[ShardOutcome]:
-    """`volume` (by default `grounded_conversations`) conversations citing the passages, in shards that
-    resume and parallelise."""
-    if not passages:
-        return []
-    total = config.grounded_conversations if volume is None else volume
-    plan = shard_plan(total, config.shard_records, first_shard)
-    futures = [
-        (f"grounded-{i:05d}", generate_grounded_shard.submit(passages, i, n, config.seed, config.work_dir))
-        for i, n in plan
-    ]
-    return collect("grounding", futures, lambda o: o.kept.records, logger)
 
 
 def research_dir(config: PipelineConfig) -> Path:

@@ -1,7 +1,7 @@
 """The run report: a published version's manifest, its quarantine reasons and the run's stage
 timings turned into the tables and the markdown the Prefect UI shows.
 
-Pure on purpose: the flow reads the files and posts the artifacts (`flows/run_artifacts.py`); this
+Pure on purpose: `tasks/run_artifacts.py` reads the files and posts the artifacts; this
 module only shapes numbers, so it can be tested on a plain manifest. It reads only counts, paths and
 hashes from the manifest, never its configuration, so nothing secret can reach an artifact.
 """

@@ -7,7 +7,8 @@ the preference rows (see `bias_pairs`). No deliberately biased reply is a row of
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
+import logging
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -17,11 +18,13 @@ from prefect import task
 
 from tasks.caching import SHARD_CACHE, work_path
 from tasks.export.bias_pairs import in_bias_pair, preference_rows, sft_records
-from tasks.export.format_names import CHAT, FORMATS
+from tasks.export.format_names import CHAT, FORMATS, PER_SHARD, PREFERENCE
 from tasks.export.record_rows import to_row
 from tasks.export.schemas import RECORD_SCHEMA
+from tasks.observe import collect
 from tasks.records import Message, Record, Role
 from tasks.shards import ShardRef, read_all, read_models, write_file, write_shard
+from tasks.split import SPLITS
 
 _SHAREGPT_ROLE = {Role.SYSTEM: "system", Role.USER: "human", Role.ASSISTANT: "gpt"}
 
@@ -129,3 +132,51 @@ def preference_split(shards: list[ShardRef], work_dir: str) -> ShardRef:
     """A split's bias pairs as preference rows, matched across all its shards."""
     path = work_path(work_dir, "formats/preference", shards, "part.jsonl")
     return write_shard(path, preference_rows(read_all(shards, Record)))
+
+
+def _run_name(name: str) -> str:
+    """A literal task run name: Prefect reads a name string as a template of the task's parameters."""
+    return name.replace("{", "{{").replace("}", "}}")
+
+
+def convert_formats(
+    splits: Mapping[str, list[tuple[str, ShardRef]]],
+    work: str,
+    logger: logging.Logger | logging.LoggerAdapter[Any],
+) -> dict[str, dict[str, list[ShardRef]]]:
+    """The split shards, each with the name of the gated shard it came from, in every format, `chat`
+    (the `{split}/` records) included, as {format: {split: [shard, ...]}}: shard by shard, and the
+    preference rows of each whole split."""
+    jobs = [
+        (fmt, split, name, ref)
+        for fmt in PER_SHARD
+        for split in SPLITS
+        for name, ref in splits[split]
+        if ref.records
+    ]
+    futures = [
+        (
+            f"{fmt}/{split}/{name}",
+            format_shard.with_options(task_run_name=_run_name(f"format_shard-{fmt}-{split}-{name}")).submit(
+                ref, fmt, work
+            ),
+        )
+        for fmt, split, name, ref in jobs
+    ]
+    futures += [
+        (
+            f"{PREFERENCE}/{split}",
+            preference_split.with_options(task_run_name=f"preference_split-{split}").submit(
+                [r for _, r in splits[split] if r.records], work
+            ),
+        )
+        for split in SPLITS
+    ]
+    converted = collect("formats", futures, lambda ref: ref.records, logger)
+    targets = [(fmt, split) for fmt, split, _, _ in jobs] + [(PREFERENCE, split) for split in SPLITS]
+    formats: dict[str, dict[str, list[ShardRef]]] = {
+        fmt: {split: [] for split in SPLITS} for fmt in (*PER_SHARD, PREFERENCE)
+    }
+    for (fmt, split), ref in zip(targets, converted, strict=True):
+        formats[fmt][split].append(ref)
+    return formats

@@ -265,9 +265,9 @@ def test_every_kind_is_generated_split_and_bias_pairs_stay_together(tmp_path):
     assert state.is_completed(), state.message
     version = Path(state.result().path)
     manifest = orjson.loads((version / "manifest.json").read_bytes())
-    assert set(manifest["stages"]["synthesis"]) == {"therapeutic", "bias", "edge_case"}
+    assert set(manifest["stages"]["synthesis"]) == {"therapeutic", "bias", "edge_case", "grounded"}
     assert set(manifest["diversity"]) == {"therapeutic", "bias", "edge_case", "grounded"}
-    assert manifest["stages"]["sourcing"]["grounded"]["kept"] == 100
+    assert manifest["stages"]["synthesis"]["grounded"]["kept"] == 100
     assert len(manifest["diversity"]["bias"]["labels"]["axis"]) == 9
     split_of_pair: dict[str, set[str]] = {}
     for split, summary in manifest["splits"].items():
@@ -294,9 +294,9 @@ def test_a_top_up_round_generates_the_shortfall_the_gates_left(tmp_path):
     first, second = (
         orjson.loads((Path(state.result().path) / "manifest.json").read_bytes()) for state in (once, topped)
     )
-    for kind, stage in (("therapeutic", "synthesis"), ("grounded", "sourcing")):
+    for kind in ("therapeutic", "grounded"):
         assert first["volumes"][kind]["shortfall"] > 0, f"the crisis gate reroutes some {kind} conversations"
-        assert second["stages"][stage][kind]["in"] > first["stages"][stage][kind]["in"]
+        assert second["stages"]["synthesis"][kind]["in"] > first["stages"]["synthesis"][kind]["in"]
         assert second["volumes"][kind]["exported"] > first["volumes"][kind]["exported"]
     by_kind = [c for split in second["splits"].values() for c in split["by_kind"].values()]
     assert all(c["actual"] == c["target"] for c in by_kind)

@@ -46,7 +46,7 @@ def assert_valid(records: list[Record], kind: RecordKind, generator: str, seed: 
 
 def test_the_synthesis_flow_sends_therapeutic_rows_through_the_server(llama_server, tmp_path):  # noqa: F811
     config = config_for(tmp_path, therapeutic_samples=4, seed=11, llm=settings_for(llama_server))
-    [outcome] = synthesis(config)
+    [outcome] = synthesis(config, passages=[])
     counts = outcome.counts["therapeutic"]
     assert counts.entered == 4 == counts.kept + counts.quarantined and counts.kept >= 1
     assert "/llm-" in outcome.kept.path

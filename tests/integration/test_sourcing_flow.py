@@ -9,6 +9,7 @@ import orjson
 import pytest
 
 from flows.sourcing import sourcing
+from flows.synthesis import synthesis
 from tasks.accounting import check_balanced
 from tasks.records import Passage, QuarantineItem, Record, RecordKind
 from tasks.settings import BUNDLED_SOURCES
@@ -46,7 +47,7 @@ def mixed_sources(tmp_path: Path) -> Path:
 
 
 def test_good_files_are_read_and_corrupt_ones_quarantined_with_reasons(tmp_path, mixed_sources):
-    config = config_for(tmp_path, sources=str(mixed_sources), shard_records=12, grounded_conversations=30)
+    config = config_for(tmp_path, sources=str(mixed_sources), shard_records=12)
     result = sourcing(config)
 
     check_balanced("sourcing", result.counts)
@@ -68,8 +69,18 @@ def test_good_files_are_read_and_corrupt_ones_quarantined_with_reasons(tmp_path,
     assert conversations and {r.kind for r in conversations} == {RecordKind.THERAPEUTIC}
     assert all(r.messages[-1].role.value == "assistant" for r in conversations)
     assert max(o.kept.records + o.quarantine.records for o in result.records) <= 12
+    counts = result.counts["therapeutic"]
+    assert counts.entered == counts.kept + counts.quarantined == len(conversations) + counts.quarantined
+
+
+def test_grounded_conversations_cite_the_passages_sourcing_read(tmp_path, mixed_sources):
+    config = config_for(tmp_path, sources=str(mixed_sources), shard_records=12)
+    result = sourcing(config)
     passages = {p.id: p for p in read_all(result.passage_shards, Passage)}
-    grounded = list(read_all([o.kept for o in result.grounded], Record))
+
+    outcomes = synthesis(config, result.passage_shards, {"grounded": 30})
+
+    grounded = list(read_all([o.kept for o in outcomes], Record))
     assert len(grounded) == 30 and {r.kind for r in grounded} == {RecordKind.GROUNDED}
     for record in grounded:
         replies = " ".join(m.content for m in record.messages if m.role.value == "assistant")
@@ -77,6 +88,4 @@ def test_good_files_are_read_and_corrupt_ones_quarantined_with_reasons(tmp_path,
             passage = passages[citation.passage_id]
             assert citation.quote in passage.text and citation.quote in replies
             assert record.source.uri == passage.document and citation.locator == passage.locator
-    assert result.counts["grounded"].balanced
-    counts = result.counts["therapeutic"]
-    assert counts.entered == counts.kept + counts.quarantined == len(conversations) + counts.quarantined
+    assert all(o.counts["grounded"].balanced for o in outcomes)

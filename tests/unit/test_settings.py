@@ -1,7 +1,6 @@
 import pytest
 from pydantic import ValidationError
 
-from flows.full_pipeline import build_parser, main
 from tasks.settings import RUN_ONLY_FIELDS, PipelineConfig
 
 
@@ -29,22 +28,6 @@ def test_bad_values_name_the_field():
     with pytest.raises(ValidationError, match="dataset_name"):
         PipelineConfig(dataset_name="Has Spaces")
 
-
-# Nested settings are deployment parameters (JSON), not command-line options.
-NESTED = {"passages", "gating", "gates", "llm"}
-
-
-def test_cli_options_mirror_the_config_fields():
-    options = {a.dest for a in build_parser()._actions} - {"help"}
-    scalar = {name for name, f in PipelineConfig.model_fields.items() if name not in NESTED}
-    assert options == scalar
-    args = build_parser().parse_args(["--therapeutic-samples", "12", "--seed", "3"])
-    assert vars(args) == {"therapeutic_samples": 12, "seed": 3}
-
-
-def test_cli_rejects_bad_config_before_any_work(capsys):
-    assert main(["--shard-records", "1"]) == 2
-    assert "--shard-records" in capsys.readouterr().err
 
 
 def test_database_url_is_a_secret_in_reprs():

@@ -19,7 +19,7 @@ from prefect.artifacts import (
     update_progress_artifact,
 )
 
-from flows.export import version_store
+from tasks.export.destination import version_store
 from tasks.export.publish import MANIFEST, Published
 from tasks.run_report import SECTIONS, RunReport, artifact_key, build_report, count_reasons, jsonl_lines
 from tasks.settings import PipelineConfig
@@ -44,7 +44,7 @@ class RunProgress:
         )
 
     def stage_done(self, stage: str) -> None:
-        """Move the bar to the end of `stage`; a stage outside STAGES (grounding) leaves it."""
+        """Move the bar to the end of `stage`; a stage outside STAGES leaves it."""
         if stage not in STAGES:
             return
         self.percent = max(self.percent, 100.0 * (STAGES.index(stage) + 1) / len(STAGES))

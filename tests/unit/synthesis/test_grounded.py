@@ -8,7 +8,7 @@ from tasks.preprocess.chat_format import format_problems
 from tasks.records import Passage, Record, RecordKind, Role
 from tasks.settings import BUNDLED_SOURCES, GatingSettings, PassageSettings
 from tasks.shards import read_models, write_shard
-from tasks.sourcing import grounding
+from tasks.synthesis import grounded
 from tasks.sourcing.documents import discover_documents, read_passages
 from tasks.sourcing.passages import GUTENBERG_LICENCE, Document, make_passage
 
@@ -58,7 +58,7 @@ def bundled() -> list[Passage]:
 
 @pytest.fixture(scope="module")
 def shard(bundled: list[Passage]) -> tuple[list[Record], list]:
-    return grounding.ground(bundled, 36, run_seed=7, shard_index=1)
+    return grounded.ground(bundled, 36, run_seed=7, shard_index=1)
 
 
 def test_a_shard_holds_the_requested_well_formed_conversations(shard):
@@ -70,7 +70,7 @@ def test_a_shard_holds_the_requested_well_formed_conversations(shard):
         assert [m.role for m in record.messages] == [Role.USER, Role.ASSISTANT] * 3
         assert record.kind is RecordKind.GROUNDED
         assert set(record.labels) == {"concern", "strategy", "persona", "source_type", "grounding_relevance"}
-        assert record.lineage.generator == grounding.GENERATOR and record.lineage.version == grounding.VERSION
+        assert record.lineage.generator == grounded.GENERATOR and record.lineage.version == grounded.VERSION
     assert len({r.id for r in records}) == 36
     assert len({r.labels["concern"] for r in records}) >= 5
 
@@ -81,7 +81,7 @@ def test_every_citation_is_an_exact_quote_shown_verbatim_and_attributed(bundled,
         (citation,) = record.grounding
         passage = by_id[citation.passage_id]
         assert citation.quote in passage.text
-        assert grounding.MIN_WORDS <= len(citation.quote.split()) <= grounding.MAX_WORDS
+        assert grounded.MIN_WORDS <= len(citation.quote.split()) <= grounded.MAX_WORDS
         assert citation.locator == passage.locator == record.source.locator
         assert record.lineage.parents == (passage.id,)
         assert (record.source.uri, record.source.licence, record.source.title) == (
@@ -89,22 +89,22 @@ def test_every_citation_is_an_exact_quote_shown_verbatim_and_attributed(bundled,
             passage.licence,
             passage.title,
         )
-        reply = record.messages[grounding.QUOTE_TURN].content
+        reply = record.messages[grounded.QUOTE_TURN].content
         assert f"“{citation.quote}”" in reply
         assert sum(f"“{citation.quote}”" in m.content for m in record.messages) == 1
         author = "Marcus Aurelius" if "meditations" in passage.document else "William James"
-        assert author in reply and grounding.work_title(passage, "book") in reply
+        assert author in reply and grounded.work_title(passage, "book") in reply
 
 
 def test_conversations_are_labelled_with_the_relevance_of_their_quote(shard):
     for record in shard[0]:
         quote, concern = record.grounding[0].quote, str(record.labels["concern"])
-        assert record.labels["grounding_relevance"] == grounding.relevance(quote, concern) >= 1
+        assert record.labels["grounding_relevance"] == grounded.relevance(quote, concern) >= 1
         assert record.labels["source_type"] == record.source.type == "book"
 
 
 def test_grief_conversations_cite_passages_about_loss():
-    records, _ = grounding.ground([GRIEF, HABIT], 8, run_seed=3, shard_index=0)
+    records, _ = grounded.ground([GRIEF, HABIT], 8, run_seed=3, shard_index=0)
     by_concern = Counter(r.labels["concern"] for r in records)
     assert by_concern["grief"] >= 1
     for record in records:
@@ -122,20 +122,20 @@ def test_grief_quotes_from_real_books_contain_grief_words(shard):
 
 def test_same_seed_same_records_other_seed_others(bundled):
     passages = [GRIEF, HABIT, *bundled[40:60]]
-    first, _ = grounding.ground(passages, 12, run_seed=7, shard_index=1)
-    again, _ = grounding.ground(list(reversed(passages)), 12, run_seed=7, shard_index=1)
-    other, _ = grounding.ground(passages, 12, run_seed=8, shard_index=1)
+    first, _ = grounded.ground(passages, 12, run_seed=7, shard_index=1)
+    again, _ = grounded.ground(list(reversed(passages)), 12, run_seed=7, shard_index=1)
+    other, _ = grounded.ground(passages, 12, run_seed=8, shard_index=1)
     assert again == first and len(first) == 12
     assert [r.id for r in other] != [r.id for r in first]
 
 
 def test_plan_spreads_five_shards_over_the_passages(bundled):
-    index = grounding.index_passages(bundled)
+    index = grounded.index_passages(bundled)
     uses: Counter[str] = Counter()
     quotes: dict[str, set[str]] = {}
     for shard_index in range(5):
-        seed = grounding.shard_seed(1, grounding.GENERATOR, shard_index)
-        for slot in grounding.plan(index, 1000, seed, shard_index):
+        seed = grounded.shard_seed(1, grounded.GENERATOR, shard_index)
+        for slot in grounded.plan(index, 1000, seed, shard_index):
             uses[slot.source.passage.id] += 1
             quotes.setdefault(slot.source.passage.id, set()).add(slot.quote)
     per_shard = 1000 / len(index.quotable)  # every shard deals each passage this often, give or take one
@@ -159,7 +159,7 @@ def test_quotable_spans_skip_dialogue_footnotes_headings_and_stories():
         " alone for long, even when friends are far away and the evenings are long and quiet and grey,"
         " and the letters come only rarely from across the sea"
     )
-    spans = grounding.quotable_spans(text)
+    spans = grounded.quotable_spans(text)
     assert (
         spans[0]
         == "We suffer more often in imagination than in reality, and the fear is larger than the thing."
@@ -170,34 +170,34 @@ def test_quotable_spans_skip_dialogue_footnotes_headings_and_stories():
 
 
 def test_an_empty_passage_list_quarantines_every_slot_with_the_reason():
-    records, rejects = grounding.ground([], 3, run_seed=1, shard_index=2)
+    records, rejects = grounded.ground([], 3, run_seed=1, shard_index=2)
     assert records == [] and len(rejects) == 3
     assert {r.id for r in rejects} == {"grounded-2-0", "grounded-2-1", "grounded-2-2"}
     assert all("no passages to ground on" in r.reasons[0] for r in rejects)
-    assert grounding.ground([GRIEF], 0, run_seed=1, shard_index=0) == ([], [])
+    assert grounded.ground([GRIEF], 0, run_seed=1, shard_index=0) == ([], [])
 
 
 def test_a_passage_without_a_usable_sentence_is_skipped_and_counted():
-    index = grounding.index_passages([UNUSABLE, HABIT])
+    index = grounded.index_passages([UNUSABLE, HABIT])
     assert [q.passage.id for q in index.quotable] == [HABIT.id]
-    assert index.skipped == ((UNUSABLE.id, grounding.NO_SPAN),)
-    records, rejects = grounding.ground([UNUSABLE], 2, run_seed=1, shard_index=0)
+    assert index.skipped == ((UNUSABLE.id, grounded.NO_SPAN),)
+    records, rejects = grounded.ground([UNUSABLE], 2, run_seed=1, shard_index=0)
     assert records == [] and len(rejects) == 2 and "none of the 1 passages" in rejects[0].reasons[0]
 
 
 def test_rows_the_engine_drops_or_mangles_are_quarantined(monkeypatch):
-    real = grounding.generate_rows
+    real = grounded.generate_rows
 
     def lossy(builder, count, seed):
         rows = real(builder, count, seed)
         rows[0] = rows[0] | {"conversation": rows[0]["conversation"].replace("“", "")}
         return rows[:-1]
 
-    monkeypatch.setattr(grounding, "generate_rows", lossy)
-    records, rejects = grounding.ground([HABIT], 3, run_seed=1, shard_index=0)
+    monkeypatch.setattr(grounded, "generate_rows", lossy)
+    records, rejects = grounded.ground([HABIT], 3, run_seed=1, shard_index=0)
     assert len(records) == 1
     assert sorted(r.reasons[0] for r in rejects) == [
-        grounding.DROPPED,
+        grounded.DROPPED,
         "malformed generated row: assistant_2 does not quote its passage verbatim",
     ]
 
@@ -209,23 +209,23 @@ def test_source_type_author_and_title_follow_the_document():
     paper = make_passage(
         _doc("https://doi.org/10.1/x", "x"), "doi:10.1/x", "x", "Sleep and mood: a trial.", None
     )
-    assert [grounding.source_type(p) for p in (book, talk, paper, GRIEF)] == [
+    assert [grounded.source_type(p) for p in (book, talk, paper, GRIEF)] == [
         "book",
         "transcript",
         "academic",
         "document",
     ]
-    assert grounding.author(book) == "Marcus Aurelius" and grounding.author(talk) is None
-    assert grounding.citation_forms(book, "book")[0] == "As Marcus Aurelius wrote in Meditations,"
-    assert "thriving remote" in grounding.citation_forms(talk, "transcript")[0]
-    assert "“Sleep and mood: a trial”" in grounding.citation_forms(paper, "academic")[0]
+    assert grounded.author(book) == "Marcus Aurelius" and grounded.author(talk) is None
+    assert grounded.citation_forms(book, "book")[0] == "As Marcus Aurelius wrote in Meditations,"
+    assert "thriving remote" in grounded.citation_forms(talk, "transcript")[0]
+    assert "“Sleep and mood: a trial”" in grounded.citation_forms(paper, "academic")[0]
 
 
 def test_the_task_writes_and_counts_a_shard(tmp_path: Path):
     passages = write_shard(tmp_path / "passages.jsonl", [GRIEF, HABIT, UNUSABLE])
-    outcome = grounding.generate_grounded_shard.fn([passages], 0, 4, 5, str(tmp_path / "work"))
+    outcome = grounded.generate_grounded_shard.fn([passages], 0, 4, 5, str(tmp_path / "work"))
     counts = outcome.counts["grounded"]
     assert (counts.entered, counts.kept, counts.quarantined) == (4, 4, 0)
     written = list(read_models(outcome.kept, Record))
-    assert written == grounding.ground([GRIEF, HABIT, UNUSABLE], 4, run_seed=5, shard_index=0)[0]
-    assert outcome.kept.path.startswith(grounding.passages_work_dir(str(tmp_path / "work"), [passages]))
+    assert written == grounded.ground([GRIEF, HABIT, UNUSABLE], 4, run_seed=5, shard_index=0)[0]
+    assert outcome.kept.path.startswith(grounded.passages_work_dir(str(tmp_path / "work"), [passages]))

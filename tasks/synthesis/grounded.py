@@ -15,6 +15,24 @@ runs once per concern, with that concern's phrase pools as its category samplers
 
 A passage with no quotable span relevant to any concern is skipped rather than cited off-topic;
 `index_passages` names every skipped passage with the reason.
+
+The phrasing and the lexicon are data, in `data/` beside this module (original project text):
+- `grounded_lexicon.json`: per concern, the `core` and `related` words that make a sentence relevant
+  to it. A core word counts twice, a related word once, and a sentence is relevant from a score of 2;
+  "stem*" matches any word starting with the stem, others whole words only ("die" must not match
+  "diet"). The concern `meaning` (how to live) is the broadest and is ranked last.
+- `grounded_phrasings.json`: the phrase pools. `concerns`: per concern, the seeker's situation,
+  feeling and later detail, the counsellor's reflection, the line linking a cited passage back to
+  the seeker's experience without telling them what to do, and the echo of the later detail.
+  `personas`: who the seeker is (working-age roles only, so a persona never contradicts a
+  situation), two phrasings each. `strategy_moves`: exploratory closing moves per support strategy.
+  `reactions`, `follow_ups` and `second_acknowledgements` are keyed by the tone of the seeker's
+  reaction to the quote, so a seeker who finds the line distant is never told it moved them.
+  `wonderings` end the seeker's second turn by wondering aloud, which the cited line answers;
+  `second_questions` leave the seeker free to take or leave the offered perspective. `cite_forms`:
+  three ways per source type to introduce a quote, `{author}` and `{work}` filled from the passage.
+  The other lists are single slots of the turns. Nothing mentions self-harm or suicide: crisis
+  conversations are the edge-case generator's job.
 """
 
 from __future__ import annotations
@@ -31,6 +49,7 @@ from prefect import task
 
 from tasks.accounting import ShardOutcome
 from tasks.caching import SHARD_CACHE
+from tasks.data_files import data_file
 from tasks.records import (
     Citation,
     Lineage,
@@ -43,7 +62,6 @@ from tasks.records import (
     content_id,
 )
 from tasks.shards import ShardRef, read_all
-from tasks.sourcing import grounding_phrasings as p
 from tasks.sourcing.passages import GUTENBERG_LICENCE
 from tasks.storage.work_store import join
 from tasks.synthesis.engine import DD_VERSION, generate_rows, shard_seed
@@ -134,8 +152,7 @@ class _Terms:
     stems: tuple[str, ...]
 
     @classmethod
-    def parse(cls, terms: str) -> _Terms:
-        entries = terms.split()
+    def parse(cls, entries: Sequence[str]) -> _Terms:
         return cls(
             frozenset(t for t in entries if not t.endswith("*")),
             tuple(t[:-1] for t in entries if t.endswith("*")),
@@ -145,9 +162,11 @@ class _Terms:
         return sum(1 for w in words if w in self.words or w.startswith(self.stems))
 
 
+MEANING = "meaning"
+_PHRASES = data_file(__file__, "grounded_phrasings.json")
 _LEXICON = {
-    concern: (_Terms.parse(core), _Terms.parse(related))
-    for concern, (core, related) in sorted(p.LEXICON.items())
+    concern: (_Terms.parse(terms["core"]), _Terms.parse(terms["related"]))
+    for concern, terms in sorted(data_file(__file__, "grounded_lexicon.json").items())
 }
 RELEVANT = 2  # the score from which a span is relevant: one core word, or two related words
 TOPICAL = 6  # the score from which a whole passage is about a concern
@@ -286,7 +305,7 @@ def citation_forms(passage: Passage, kind: str) -> tuple[str, str, str]:
     writer = author(passage)
     form = "book" if kind == "book" and writer else "book-anonymous" if kind == "book" else kind
     first, second, third = (
-        f.format(author=writer, work=work_title(passage, kind)) for f in p.CITE_FORMS[form]
+        f.format(author=writer, work=work_title(passage, kind)) for f in _PHRASES["cite_forms"][form]
     )
     return first, second, third
 
@@ -306,7 +325,7 @@ def _angles(text: str, spans: Sequence[str]) -> tuple[Angle, ...]:
         if quotes:
             ranked.append(Angle(concern, quotes))
     # Specific concerns first: meaning, the broadest lexicon, fits most passages but says least about them.
-    ranked.sort(key=lambda a: (a.concern == p.MEANING, -a.quotes[0][1], -len(a.quotes), a.concern))
+    ranked.sort(key=lambda a: (a.concern == MEANING, -a.quotes[0][1], -len(a.quotes), a.concern))
     return tuple(ranked[:ANGLES_PER_PASSAGE])
 
 
@@ -375,6 +394,7 @@ CONVERSATION = "\n".join(
 )
 
 
+
 def build_config(concern: str, seed_rows: Sequence[Row]) -> Any:
     """The Data Designer config for one concern: the plan's rows as an ORDERED seed dataset, samplers
     for persona, strategy and every phrasing slot, and an expression composing the six turns.
@@ -394,25 +414,25 @@ def build_config(concern: str, seed_rows: Sequence[Row]) -> Any:
         params = dd.SubcategorySamplerParams(category=parent, values=values)
         builder.add_column(dd.SamplerColumnConfig(name=name, sampler_type="subcategory", params=params))
 
-    for part, values in p.CONCERNS[concern].items():
+    for part, values in _PHRASES["concerns"][concern].items():
         category(part, values)
-    category("persona", sorted(p.PERSONAS))
-    subcategory("persona_line", "persona", p.PERSONAS)
-    category("strategy", sorted(p.STRATEGY_MOVES))
-    subcategory("strategy_move", "strategy", p.STRATEGY_MOVES)
-    category("reaction_tone", sorted(p.REACTIONS))
-    subcategory("reaction", "reaction_tone", p.REACTIONS)
-    subcategory("follow_up", "reaction_tone", p.FOLLOW_UPS)
-    subcategory("second_acknowledgement", "reaction_tone", p.SECOND_ACKNOWLEDGEMENTS)
+    category("persona", sorted(_PHRASES["personas"]))
+    subcategory("persona_line", "persona", _PHRASES["personas"])
+    category("strategy", sorted(_PHRASES["strategy_moves"]))
+    subcategory("strategy_move", "strategy", _PHRASES["strategy_moves"])
+    category("reaction_tone", sorted(_PHRASES["reactions"]))
+    subcategory("reaction", "reaction_tone", _PHRASES["reactions"])
+    subcategory("follow_up", "reaction_tone", _PHRASES["follow_ups"])
+    subcategory("second_acknowledgement", "reaction_tone", _PHRASES["second_acknowledgements"])
     slots = {
-        "opener": p.OPENERS,
-        "acknowledgement": p.ACKNOWLEDGEMENTS,
-        "validation": p.VALIDATIONS,
-        "first_question": p.FIRST_QUESTIONS,
-        "wondering": p.WONDERINGS,
-        "bridge": p.BRIDGES,
-        "second_question": p.SECOND_QUESTIONS,
-        "closing": p.CLOSINGS,
+        "opener": _PHRASES["openers"],
+        "acknowledgement": _PHRASES["acknowledgements"],
+        "validation": _PHRASES["validations"],
+        "first_question": _PHRASES["first_questions"],
+        "wondering": _PHRASES["wonderings"],
+        "bridge": _PHRASES["bridges"],
+        "second_question": _PHRASES["second_questions"],
+        "closing": _PHRASES["closings"],
     }
     for name, values in slots.items():
         category(name, values)

@@ -1,4 +1,4 @@
-from flows.synthesis import shard_plan, top_up_volumes
+from tasks.synthesis.volumes import shard_plan, top_up_volumes
 
 
 def test_top_up_scales_the_shortfall_by_the_measured_pass_rate_in_whole_units():

@@ -1,0 +1,71 @@
+"""Where a run publishes: a local folder or an S3 prefix, chosen from the config, with the credentials
+from the saved block or the environment, and checked before any compute is spent."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from pathlib import Path
+from typing import Any
+
+from prefect_aws import AwsCredentials
+
+from tasks.export.publish import PlannedFile, VersionStore
+from tasks.settings import PipelineConfig
+from tasks.shards import local_copy
+from tasks.storage.local import LocalVersionStore
+from tasks.storage.s3 import S3Location, S3VersionStore, UploadProgress, is_s3_uri, s3_client
+
+
+def version_store(config: PipelineConfig, progress: UploadProgress | None = None) -> VersionStore:
+    """Where this run's versions live: a local folder, or an S3 prefix for an s3:// output."""
+    if is_s3_uri(config.output):
+        client = _s3_client(config)
+        return S3VersionStore(client, S3Location.parse(config.output), config.dataset_name, progress=progress)
+    return LocalVersionStore(Path(config.output).resolve() / config.dataset_name)
+
+
+def _s3_client(config: PipelineConfig) -> Any:
+    """The client for an s3:// output: the saved credentials block when named, else OVH_S3_*."""
+    credentials = AwsCredentials.load(config.s3_credentials_block) if config.s3_credentials_block else None
+    return s3_client(credentials)
+
+
+class OutputUnusableError(RuntimeError):
+    """The run could not publish where it was told; found before any compute."""
+
+
+def check_output(config: PipelineConfig) -> None:
+    """Fail now, not after the compute, when the output cannot take a version: a local folder that
+    cannot be created or written, an S3 bucket that cannot be reached or is not there."""
+    if is_s3_uri(config.output):
+        location = S3Location.parse(config.output)
+        try:
+            _s3_client(config).head_bucket(Bucket=location.bucket)
+        except Exception as error:  # botocore raises many kinds; each means the same here
+            raise OutputUnusableError(
+                f"cannot reach the output bucket {location.bucket!r} ({type(error).__name__}: {error}); "
+                "check OVH_S3_ENDPOINT, the credentials and the bucket name"
+            ) from error
+        return
+    folder = Path(config.output).resolve() / config.dataset_name
+    made = [parent for parent in (folder, *folder.parents) if not parent.exists()]
+    probe = folder / f".write-probe-{os.getpid()}"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as error:
+        raise OutputUnusableError(
+            f"cannot write to the output folder {folder} ({error.strerror or error}); choose another --output"
+        ) from error
+    finally:
+        for created in made:  # deepest first: a run that fails later leaves no empty folders behind
+            with contextlib.suppress(OSError):
+                created.rmdir()
+
+
+def local_files(config: PipelineConfig, files: list[PlannedFile]) -> list[PlannedFile]:
+    """The files with every shard on this machine's disk: uploads and packages read local files."""
+    cache = Path(config.state_dir).resolve() / "cache" / "shards"
+    return [f.model_copy(update={"shard": local_copy(f.shard, cache)}) for f in files]
