@@ -8,6 +8,22 @@ than any phone pattern, the listed helpline numbers and domains are kept explici
 ("988lifeline.org") are not personal. No NLP model is available, so names come from Faker's bundled
 first-name lists (Latin-script locales) read with context cues ("my name is", "my sister", "said")
 and with words that are also names ("Hope", "Will", "May") needing a strong cue.
+
+The word lists live in `data/pii.json`; the patterns that are logic (the shape of a phone number, an
+address, an id) stay here. Its keys, each a list of strings unless said otherwise:
+- `crisis_numbers` ({number, service} objects) and `crisis_domains`: helplines never replaced, the
+  defaults of `PiiSettings.keep_phone_numbers` and `keep_domains`; `crisis_context`: phrases that,
+  just before a number, make it a crisis service's; `toll_free_prefixes`: US toll-free area codes.
+- `url_tlds`: top-level domains a bare domain may end in; `spelled_email_tlds`: those of "name at host
+  dot com"; `social_sites`, `social_feature_paths` (first path segments naming a feature, not a
+  person), `personal_hosting`, `user_path_segments` ("/u/name") and `user_query_keys` ("?user=").
+- `street_suffixes`, `street_abbreviations` and their `plain_` subsets (those trusted in lower-case
+  text); `not_street_words`: words that cannot be part of a lower-case street name ("3 more miles").
+- Names: `name_locales` (the Faker locales whose first names are read) and `core_name_locales`;
+  `ambiguous_names` (words that are also names), `not_names`, `relations`, `possessives`,
+  `relation_adjectives`, `titles`, `abbreviated_titles`, `after_name_verbs`, `intro_verbs`,
+  `place_prefixes`, `place_suffixes` and `places` (cities written alone that share a first name).
+Lists that build a regex keep their order; word sets are sorted.
 """
 
 from __future__ import annotations
@@ -24,7 +40,10 @@ from typing import NamedTuple
 
 from pydantic import BaseModel, Field
 
+from tasks.data_files import data_file
 from tasks.records import Record, Role, with_contents
+
+_RULES = data_file(__file__, "pii.json")
 
 
 class PiiType(StrEnum):
@@ -40,40 +59,8 @@ class PiiType(StrEnum):
 
 
 # Helplines that are phone-shaped (the short ones, 988 and friends, never match a phone pattern).
-CRISIS_NUMBERS: tuple[str, ...] = (
-    "1-800-273-8255",  # former US National Suicide Prevention Lifeline
-    "1-800-662-4357",  # SAMHSA helpline
-    "1-866-488-7386",  # Trevor Project
-    "1-800-799-7233",  # US National Domestic Violence Hotline
-    "1-800-222-1222",  # US Poison Control
-    "1-833-456-4566",  # Talk Suicide Canada
-    "0800 068 4141",  # Papyrus HOPELINE247 (UK)
-    "0800 58 58 58",  # CALM (UK)
-    "0800 1111",  # Childline (UK)
-)
-CRISIS_DOMAINS: tuple[str, ...] = (
-    "988lifeline.org",
-    "suicidepreventionlifeline.org",
-    "crisistextline.org",
-    "samaritans.org",
-    "thetrevorproject.org",
-    "findahelpline.com",
-    "befrienders.org",
-    "iasp.info",
-    "samhsa.gov",
-    "nimh.nih.gov",
-    "nami.org",
-    "mind.org.uk",
-    "nhs.uk",
-    "who.int",
-    "talksuicide.ca",
-    "lifeline.org.au",
-    "childline.org.uk",
-    "papyrus-uk.org",
-    "thecalmzone.net",
-    "thehotline.org",
-    "poison.org",
-)
+CRISIS_NUMBERS: tuple[str, ...] = tuple(helpline["number"] for helpline in _RULES["crisis_numbers"])
+CRISIS_DOMAINS: tuple[str, ...] = tuple(_RULES["crisis_domains"])
 
 
 class PiiSettings(BaseModel):
@@ -105,13 +92,14 @@ class PiiSettings(BaseModel):
     )
 
 
-def _words(text: str) -> frozenset[str]:
-    return frozenset(text.split())
+def _alternatives(key: str) -> str:
+    """The rules file's list `key` as one regex group."""
+    return f"(?:{'|'.join(_RULES[key])})"
 
 
 # --- URLs and emails ----------------------------------------------------------------------------------
 
-_TLD = r"(?:com|org|net|edu|gov|io|co|uk|us|me|tv|gg|app|ly|be|de|fr|ca|au|nz|ie|info|biz|in|to|link|page|ee)"
+_TLD = _alternatives("url_tlds")
 _URL = re.compile(
     r"\b(?:https?://|www\.)[^\s<>\"'\[\]]+"
     # A bare domain needs a lower-case top-level domain: "feelings.In" is a missing space, not a URL.
@@ -122,34 +110,17 @@ _URL_HINT = re.compile(rf"www\.|\.(?-i:{_TLD})\b", re.IGNORECASE)  # what a matc
 _EMAIL = re.compile(
     r"(?<![\w.+-])[a-z0-9][a-z0-9._%+-]*@[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}\b"
     r"|\b[a-z0-9._%+-]+\s*(?:\[at\]|\(at\)|\s+at\s+)\s*[a-z0-9-]+\s*(?:\[dot\]|\(dot\)|\s+dot\s+)\s*"
-    r"(?:com|org|net|edu|co|uk|io|de|fr|ca|au)\b",
+    rf"{_alternatives('spelled_email_tlds')}\b",
     re.IGNORECASE,
 )
-_SOCIAL = (
-    "facebook.com", "fb.com", "instagram.com", "twitter.com", "x.com", "tiktok.com", "linkedin.com",
-    "youtube.com", "snapchat.com", "t.me", "telegram.me", "wa.me", "onlyfans.com", "pinterest.com",
-    "reddit.com", "github.com", "gitlab.com", "twitch.tv", "soundcloud.com", "venmo.com", "paypal.me",
-    "cash.app", "threads.net", "bsky.app", "mastodon.social", "vk.com", "patreon.com", "ko-fi.com",
-    "linktr.ee", "tumblr.com", "medium.com", "quora.com", "flickr.com", "spotify.com",
-)  # fmt: skip
+_SOCIAL: tuple[str, ...] = tuple(_RULES["social_sites"])
 # First path segments of social sites that name a feature, not a person.
-_SOCIAL_GENERIC = _words(
-    "help about legal privacy terms policies policy settings login signup explore search hashtag watch "
-    "results playlist embed feed r home i topics trending share sharer jobs company school learning "
-    "business ads blog careers support intent status"
-)
-_PERSONAL_HOSTING = (
-    "tumblr.com", "blogspot.com", "wordpress.com", "substack.com", "github.io", "carrd.co", "neocities.org",
-    "livejournal.com", "deviantart.com", "medium.com",
-)  # fmt: skip
+_SOCIAL_GENERIC = frozenset(_RULES["social_feature_paths"])
+_PERSONAL_HOSTING: tuple[str, ...] = tuple(_RULES["personal_hosting"])
 _USER_PATH = re.compile(
-    r"(?:^|/)(?:~[^/]+|@[^/]+|(?:u|user|users|profile|profiles|people|member|members|author|authors|account|"
-    r"accounts|in|channel|c)/[^/?#]+)",
-    re.IGNORECASE,
+    rf"(?:^|/)(?:~[^/]+|@[^/]+|{_alternatives('user_path_segments')}/[^/?#]+)", re.IGNORECASE
 )
-_USER_QUERY = re.compile(
-    r"[?&](?:user|username|uid|userid|user_id|id|email|profile|name|member|account)=", re.I
-)
+_USER_QUERY = re.compile(f"[?&]{_alternatives('user_query_keys')}=", re.I)
 _TRAILING = ".,;:!?)'\""
 
 
@@ -193,11 +164,8 @@ _INTERNATIONAL = re.compile(r"(?<![\w+])\+[1-9]\d{0,2}(?:[\s.-]?\(\d{1,4}\))?(?:
 _NATIONAL = re.compile(r"(?<![\w+])\(?0\d{1,4}\)?(?:[\s.-]?\d{2,4}){2,4}(?!\w)")
 # (pattern, fewest digits of a phone, most digits, fewest digits a match can hold)
 _PHONES = ((_NANP, 10, 11, 10), (_INTERNATIONAL, 8, 15, 3), (_NATIONAL, 9, 11, 6))
-_CRISIS_CONTEXT = re.compile(
-    r"(?i:crisis|hotline|helpline|help\s+line|lifeline|suicide|samaritans|text\s+line|poison\s+control|"
-    r"emergency\s+(?:line|number|services))"
-)
-_US_TOLL_FREE = frozenset({"800", "833", "844", "855", "866", "877", "888"})
+_CRISIS_CONTEXT = re.compile(f"(?i:{'|'.join(_RULES['crisis_context'])})")
+_US_TOLL_FREE = frozenset(_RULES["toll_free_prefixes"])
 _DATE = re.compile(r"\d{1,4}[./-]\d{1,2}[./-]\d{1,4}")
 _DIGIT = re.compile(r"\d")
 _SPELLED_DOT = re.compile(r"dot", re.IGNORECASE)  # "name at host dot com": _EMAIL's second form
@@ -229,19 +197,11 @@ def _phone_keys(digits: str) -> set[str]:
 # --- street addresses ---------------------------------------------------------------------------------------
 
 # Abbreviations may carry their full stop ("St."); a full word's full stop ends the sentence.
-_SUFFIX_ANY = (
-    r"(?:street|avenue|road|boulevard|lane|drive|court|place|terrace|way|close|crescent|highway|parkway|square|"
-    r"circle|trail|grove|gardens|mews|row|hill|walk)\b|(?:st|ave|rd|blvd|ln|dr|ct|pl|cres|hwy|pkwy|sq|cir)\b\.?"
-)
+_SUFFIX_ANY = rf"{_alternatives('street_suffixes')}\b|{_alternatives('street_abbreviations')}\b\.?"
 _SUFFIX_PLAIN = (
-    r"(?:street|avenue|road|boulevard|lane|drive|highway|parkway|crescent)\b"
-    r"|(?:st|ave|rd|blvd|ln|hwy|pkwy)\b\.?"
+    rf"{_alternatives('plain_street_suffixes')}\b|{_alternatives('plain_street_abbreviations')}\b\.?"
 )
-_NOT_STREET = (
-    r"the|a|an|my|our|your|his|her|their|this|that|down|up|to|of|in|on|at|by|for|and|or|miles?|km|"
-    r"kilomet(?:er|re)s?|minutes?|mins?|hours?|years?|days?|times?|blocks?|more|long|way|lanes?|other|few|"
-    r"many|new|old|extra|separate|different"
-)
+_NOT_STREET = "|".join(_RULES["not_street_words"])
 _POSTCODE = r"(?:[A-Z]{1,2}\d[A-Z\d]?|GIR) ?\d[A-Z]{2}"
 _ADDRESS_TAIL = (
     r"(?:,?\s*(?i:apt|apartment|suite|ste|unit|flat|\#)\.?\s*[\w-]+)?"
@@ -264,77 +224,23 @@ _ADDRESS = re.compile(
 
 # --- person names ------------------------------------------------------------------------------------------
 
-_NAME_LOCALES = (
-    "en_US", "en_GB", "en_IE", "en_NZ", "en_IN", "de_DE", "fr_FR", "es_ES", "es_MX", "it_IT", "pt_BR",
-    "nl_NL", "sv_SE", "no_NO", "da_DK", "fi_FI", "pl_PL", "cs_CZ", "ro_RO", "hu_HU", "tr_TR", "id_ID",
-    "hr_HR", "tw_GH", "zu_ZA",
-)  # fmt: skip
+_NAME_LOCALES: tuple[str, ...] = tuple(_RULES["name_locales"])
 # Names common enough at the start of an English sentence to trust without another cue.
-_CORE_LOCALES = ("en_US", "en_GB", "en_IE", "en_NZ")
+_CORE_LOCALES: tuple[str, ...] = tuple(_RULES["core_name_locales"])
 # Words that are also first names: replaced only after a strong cue ("my friend Hope", "Will said").
-_AMBIGUOUS_WORDS = _words(
-    """
-    will may hope grace faith june joy rose mark bill bob sue pat art rich frank carol dawn summer autumn
-    april august amber ruby crystal jade iris lily lilly daisy violet holly ivy heather hazel olive pearl
-    sky skye storm river brook brooke chase hunter mason taylor cooper baker carter gene guy jack jean miles
-    max ray rob sandy sunny victor virginia georgia carolina dakota paris london chelsea sydney austin
-    dallas houston phoenix jordan lincoln kennedy madison brooklyn florence victoria india indie angel
-    destiny harmony melody patience prudence charity mercy honor honour trinity genesis serenity royal
-    precious star price young king prince duke earl major sterling ward reed wade drew dean don lane van
-    cash penny dot page sage winter ocean rain dusty rusty buddy bud kitty candy ginger honey sugar cherry
-    misty stormy blaze ace chance christian roman norman herb rod nick jan mar sep dec eve noel said long
-    case hall sol tea toy odd us per job lot gun line floor else among ion tan jet god jesus christ lord
-    allah buddha diamond brandy archer piper parker harper ryder tanner savannah sierra raven poppy polly
-    robin willow dale grant kent lance troy scot cruz zion tui te che tai misty mercedes alexa siri josh
-    eden blair blake preston kingston hudson perry quinn rex lee leigh rick sally patty nate
-    """
-)
-_STOP_AFTER_CUE = _words(
-    """
-    i im i'm the a an and but so is was are he she they we you it this that who what when where why how
-    mom mum dad mother father god jesus christ lord ok okay hi hey thanks please yes no not just really
-    christmas easter monday tuesday wednesday thursday friday saturday sunday january february march
-    april may june july august september october november december covid english
-    """
-)
-_RELATIONS = _words(
-    """
-    husband wife partner boyfriend girlfriend bf gf fiance fiancé fiancee fiancée son daughter sister
-    brother mom mum mother dad father friend bestie boss therapist counsellor counselor psychiatrist teacher
-    ex cousin aunt uncle niece nephew grandma grandmother grandpa grandfather granddaughter grandson stepdad
-    stepmom stepmum stepfather stepmother stepson stepdaughter roommate flatmate housemate coworker
-    co-worker colleague neighbour neighbor manager supervisor doctor coach classmate ex-boyfriend
-    ex-girlfriend ex-husband ex-wife sister-in-law brother-in-law mother-in-law father-in-law crush kid
-    child toddler twin
-    """
-)
-_POSSESSIVES = frozenset({"my", "our", "his", "her", "their", "your"})
-_RELATION_ADJECTIVES = _words(
-    "best older younger little big twin new old late dear step eldest oldest youngest middle baby"
-)
-_TITLES = _words(
-    "mr mrs ms mx miss dr doctor prof professor aunt auntie aunty uncle grandma grandpa nana nan coach "
-    "pastor rev reverend officer nurse"
-)
-_AFTER_VERBS = _words(
-    """
-    said says told tells texted messaged called calls asked asks thinks thought wants wanted dumped ghosted
-    blocked cheated yelled screamed shouted abused raped threatened
-    """
-)
-_INTRO_VERBS = frozenset({"named", "called"})
-_PLACE_PREFIXES = _words(
-    "san santa los las el la de saint st south north east west central new fort port lake mount mt cape"
-)
-_PLACE_SUFFIXES = _words(
-    "beach beaches county city island islands state university college hospital park valley bay airport "
-    "street avenue road river mountains"
-)
+_AMBIGUOUS_WORDS = frozenset(_RULES["ambiguous_names"])
+_STOP_AFTER_CUE = frozenset(_RULES["not_names"])
+_RELATIONS = frozenset(_RULES["relations"])
+_POSSESSIVES = frozenset(_RULES["possessives"])
+_RELATION_ADJECTIVES = frozenset(_RULES["relation_adjectives"])
+_TITLES = frozenset(_RULES["titles"])
+_AFTER_VERBS = frozenset(_RULES["after_name_verbs"])
+_INTRO_VERBS = frozenset(_RULES["intro_verbs"])
+_PLACE_PREFIXES = frozenset(_RULES["place_prefixes"])
+_PLACE_SUFFIXES = frozenset(_RULES["place_suffixes"])
 # Cities that share a first name and are written alone; states and countries come from Faker.
-_PLACES = _words(
-    "paris london sydney austin dallas houston phoenix florence victoria orlando chester corona covid"
-)
-_ABBREVIATED_TITLES = frozenset({"mr", "mrs", "ms", "mx", "dr", "prof", "rev"})
+_PLACES = frozenset(_RULES["places"])
+_ABBREVIATED_TITLES = frozenset(_RULES["abbreviated_titles"])
 _TOKEN = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
 _SENTENCE_GAP = re.compile(r"[.!?\n:;\"“”]")
 
