@@ -139,6 +139,68 @@ def _turns_section(manifest: dict[str, Any]) -> list[str]:
     return lines
 
 
+def _figures(turns: dict[str, Any]) -> list[object]:
+    cosine = turns["cosine_distance"]
+    return [
+        f"{turns['turns']:,}",
+        f"{turns['distinct_turns']:.1%}",
+        *(turns[f"distinct_{n}"] for n in (1, 2, 3)),
+        "—" if cosine is None else cosine,
+    ]
+
+
+def _diversity_section(manifest: dict[str, Any]) -> list[str]:
+    """Per speaker, a row of diversity figures per kind, then the same figures over real human
+    conversations, so a reader can judge the generated text against people's; then label coverage."""
+    kinds = manifest.get("diversity", {})
+    if not kinds:
+        return []
+    corpora = manifest.get("diversity_reference", {}).get("corpora", {})
+    columns = ["kind", "turns", "distinct turns", "distinct-1", "distinct-2", "distinct-3", "cosine distance"]
+    measured = [*kinds.values(), *corpora.values()]
+    sample = max(d[role]["sampled"] for d in measured for role in ("assistant", "user"))
+    lines = [
+        "## Diversity",
+        "",
+        "- **distinct turns**: distinct texts over all turns; 100% when no turn repeats another word "
+        "for word.",
+        "- **distinct-n**: unique word n-grams over all word n-grams (single words, pairs, triples); it "
+        "falls as text grows, so compare sets of similar size.",
+        f"- **cosine distance**: the mean cosine distance between the static sentence embeddings of every "
+        f"pair of up to {sample:,} turns, chosen by content hash; 0 when all say the same thing, higher the "
+        "more their meanings differ (long turns score lower: their embeddings near the average).",
+    ]
+    if corpora:
+        lines.append(
+            "- Rows marked *(human)* are the same figures over real support conversations, by "
+            "`benchmarks/diversity_reference.py`: "
+            + "; ".join(corpus["about"] for corpus in corpora.values())
+            + "."
+        )
+    for role in ("assistant", "user"):
+        rows = [[kind, *_figures(d[role])] for kind, d in kinds.items()]
+        rows += [[f"{name} *(human)*", *_figures(corpus[role])] for name, corpus in corpora.items()]
+        lines += ["", f"{role.capitalize()} turns:", "", *_table(columns, rows)]
+    return [
+        *lines,
+        "",
+        "Label coverage counts the records per value of each categorical label.",
+        "",
+        *_table(
+            ["kind", "records", "labels (values covered)"],
+            [
+                [
+                    kind,
+                    f"{d['records']:,}",
+                    ", ".join(f"{name} ({len(v)})" for name, v in d["labels"].items()),
+                ]
+                for kind, d in kinds.items()
+            ],
+        ),
+        "",
+    ]
+
+
 def _loading_section(manifest: dict[str, Any]) -> list[str]:
     names = list(_configs(manifest))
     return [
@@ -203,25 +265,7 @@ def render_card(manifest: dict[str, Any]) -> str:
             [[k, v["target"], v["exported"], v["shortfall"]] for k, v in manifest["volumes"].items()],
         ),
         "",
-        "## Diversity",
-        "",
-        "distinct-n is unique word n-grams over all word n-grams of a kind's messages (higher is more "
-        "varied); label coverage counts the records per value of each categorical label.",
-        "",
-        *_table(
-            ["kind", "records", "distinct-1", "distinct-2", "labels (values covered)"],
-            [
-                [
-                    kind,
-                    d["records"],
-                    d["distinct_1"],
-                    d["distinct_2"],
-                    ", ".join(f"{name} ({len(values)})" for name, values in d["labels"].items()),
-                ]
-                for kind, d in manifest.get("diversity", {}).items()
-            ],
-        ),
-        "",
+        *_diversity_section(manifest),
         "## Sources",
         "",
         *_table(["document", "sha256"], [[i["path"], f"`{i['sha256'][:16]}…`"] for i in manifest["inputs"]]),

@@ -10,6 +10,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from tasks.accounting import KindCounts, as_manifest
+from tasks.export.diversity import human_reference
 from tasks.export.format_names import FORMATS
 from tasks.export.publish import PlannedFile
 from tasks.settings import PipelineConfig
@@ -92,7 +93,8 @@ def build_manifest(
     diversity: Mapping[str, Any] | None = None,
     held_out: Mapping[str, Mapping[str, int]] | None = None,
 ) -> dict[str, Any]:
-    """The manifest body; `publish` adds the version number and content id."""
+    """The manifest body; `publish` adds the version number and content id. `diversity_reference` holds
+    the same diversity figures over real human conversations, so the card can set the two side by side."""
     return {
         "schema": SCHEMA,
         "dataset": config.dataset_name,
@@ -112,4 +114,5 @@ def build_manifest(
         "stages": {stage: as_manifest(counts) for stage, counts in stages.items()},
         "volumes": volumes(config.target_volumes(), kinds_per_split),
         "diversity": dict(diversity or {}),
+        "diversity_reference": human_reference(),
     }

@@ -36,9 +36,51 @@ MANIFEST = {
     "diversity": {
         "therapeutic": {
             "records": 10,
-            "distinct_1": 0.25,
-            "distinct_2": 0.5,
+            "assistant": {
+                "turns": 20,
+                "distinct_turns": 0.5,
+                "distinct_1": 0.25,
+                "distinct_2": 0.5,
+                "distinct_3": 0.75,
+                "sampled": 20,
+                "cosine_distance": 0.1,
+            },
+            "user": {
+                "turns": 1,
+                "distinct_turns": 1.0,
+                "distinct_1": 1.0,
+                "distinct_2": 1.0,
+                "distinct_3": 1.0,
+                "sampled": 1,
+                "cosine_distance": None,
+            },
             "labels": {"concern": {"grief": 6, "sleep": 4}},
+        }
+    },
+    "diversity_reference": {
+        "corpora": {
+            "ESConv": {
+                "about": "people supporting people",
+                "records": 1300,
+                "assistant": {
+                    "turns": 14642,
+                    "distinct_turns": 0.9769,
+                    "distinct_1": 0.0277,
+                    "distinct_2": 0.2796,
+                    "distinct_3": 0.6359,
+                    "sampled": 500,
+                    "cosine_distance": 0.102,
+                },
+                "user": {
+                    "turns": 14642,
+                    "distinct_turns": 0.9636,
+                    "distinct_1": 0.0332,
+                    "distinct_2": 0.3087,
+                    "distinct_3": 0.6827,
+                    "sampled": 500,
+                    "cosine_distance": 0.1304,
+                },
+            }
         }
     },
 }
@@ -72,4 +114,23 @@ def test_body_carries_counts_shortfall_sources_and_config():
     assert "| therapeutic | 12 | 10 | 2 |" in card
     assert "| book.txt | `ffffffffffffffff…` |" in card
     assert '"seed": 42' in card and "c0de" in card
-    assert "| therapeutic | 10 | 0.25 | 0.5 | concern (2) |" in card
+
+
+def test_diversity_sits_per_speaker_beside_the_human_reference_with_what_each_figure_means():
+    card = render_card(MANIFEST).split("## Diversity")[1].split("## Sources")[0]
+    assistant, user = card.split("Assistant turns:")[1].split("User turns:")
+    assert "| therapeutic | 20 | 50.0% | 0.25 | 0.5 | 0.75 | 0.1 |" in assistant
+    assert "| ESConv *(human)* | 14,642 | 97.7% | 0.0277 | 0.2796 | 0.6359 | 0.102 |" in assistant
+    assert "| therapeutic | 1 | 100.0% | 1.0 | 1.0 | 1.0 | — |" in user
+    assert "| ESConv *(human)* | 14,642 | 96.4% |" in user
+    assert (
+        "`benchmarks/diversity_reference.py`: people supporting people." in card and "up to 500 turns" in card
+    )
+    for figure in ("distinct turns", "distinct-n", "cosine distance"):
+        assert f"- **{figure}**:" in card
+    assert "| therapeutic | 10 | concern (2) |" in card
+
+
+def test_diversity_without_a_reference_has_no_human_rows():
+    card = render_card({**MANIFEST, "diversity_reference": {}})
+    assert "| therapeutic | 20 | 50.0% |" in card and "(human)" not in card

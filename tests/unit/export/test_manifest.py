@@ -44,3 +44,15 @@ def test_manifest_has_the_contract_fields_and_no_paths():
         manifest
     )
     assert "/secret" not in str(manifest) and "/elsewhere" not in str(manifest)
+
+
+def test_manifest_carries_the_human_diversity_reference_beside_the_export_figures():
+    config = PipelineConfig()
+    kinds = {"therapeutic": {"records": 1}}
+    manifest = build_manifest(config, "code", [], {}, [], {}, diversity=kinds)
+    assert manifest["diversity"] == kinds
+    corpora = manifest["diversity_reference"]["corpora"]
+    assert set(corpora) == {"ESConv", "CounselChat"}
+    assert all(
+        corpus["assistant"]["turns"] > 0 and corpus["user"]["turns"] > 0 for corpus in corpora.values()
+    )
