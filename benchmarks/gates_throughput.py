@@ -23,7 +23,7 @@ from tasks.preprocess.near_dup import signature
 from tasks.records import Record
 from tasks.settings import GatingSettings
 from tasks.sourcing.conversations import iter_conversations
-from tasks.stages.gate_shard import gate_records
+from tasks.stages.gate_records import gate_records
 from tasks.synthesis.therapeutic import synthesize
 
 

@@ -5,7 +5,7 @@
 The corpus is `make_corpus` of ../shared/bench/corpus.py, the bytes datatrove's peer benchmark
 (../shared/bench/datatrove_anchor.py) reads, so the two figures compare. The pipeline runs as a user
 runs it (`python -m flows.full_pipeline --sources ...`, generation off) in a child process. Stage
-times come from the stamps of the flow's log lines, because the metadata DB gives preprocess, gates
+times come from the stamps of the flow's log lines, because the metadata DB gives the shard pass
 and dedup the gating subflow's total and keeps no export time; stage counts come from the manifest.
 """
 
@@ -35,14 +35,13 @@ GENERATION_OFF = [
     *("--therapeutic-samples", "0", "--bias-samples", "0", "--edge-cases", "0"),
     *("--grounded-conversations", "0", "--top-up-rounds", "0"),
 ]
-GATING_STAGES = ("preprocess", "gates", "dedup+split")  # the gating subflow's stages, in order
+GATING_STAGES = ("preprocess+gates", "dedup+split")  # the gating subflow's stages, in order
 # (printed stage, manifest stage counting its input records; None: no records of its own)
 STAGES: tuple[tuple[str, str | None], ...] = (
     ("startup", None),
     ("sourcing", "sourcing"),
     ("synthesis", None),
-    ("preprocess", "preprocess"),
-    ("gates", "gates"),
+    ("preprocess+gates", "preprocess"),
     ("dedup+split", "dedup"),
     ("export", "exported"),
     ("other", None),
@@ -52,6 +51,7 @@ FLOW_RUN = re.compile(r"^Flow run '(?P<run>[^']+)'$")
 BEGIN = re.compile(r"^Beginning (?:sub)?flow run '(?P<run>[^']+)' for flow '(?P<flow>[^']+)'")
 PROGRESS = re.compile(r"^(?P<stage>[a-z+]+): \d+/\d+ shards · ")
 COUNTS = ("quarantined", "deduplicated")
+STEP_LINE = "shard pass CPU seconds per step"  # logged by the gating subflow
 DAY = 86_400.0
 
 
@@ -154,7 +154,8 @@ def report(run: ChildRun, records: int, size: int, floor: float, manifest: dict[
     """Print the end-to-end, per-stage and floor figures of one run."""
     mb = size / 1e6
     counted = stage_records(manifest)
-    times = stage_seconds(flow_events(run.log, run.started), run.seconds)
+    events = flow_events(run.log, run.started)
+    times = stage_seconds(events, run.seconds)
     print(f"input                  {mb:9.2f} MB   {records:,} records")
     print(f"end to end             {run.seconds:9.1f} s    {mb / run.seconds:8.3f} MB/s")
     print(f"peak RSS (child tree)  {run.peak_rss_mib:9.0f} MiB")
@@ -164,6 +165,9 @@ def report(run: ChildRun, records: int, size: int, floor: float, manifest: dict[
         rate = f"{entered / times[name]:9,.0f}" if entered is not None and times[name] > 0 else f"{'-':>9}"
         shown = f"{entered:10,}" if entered is not None else f"{'-':>10}"
         print(f"  {name:<20} {times[name]:9.1f}   {shown}   {rate}")
+    for event in events:
+        if event.message.startswith(STEP_LINE):
+            print(f"  {event.message}")
     totals = {k: sum(c[k] for s in manifest["stages"].values() for c in s.values()) for k in COUNTS}
     share = counted["exported"] / records
     print(

@@ -37,7 +37,6 @@ from tasks.stages.ledger import StageLedger
 from tasks.synthesis.volumes import GENERATED_KINDS, top_up_volumes
 
 
-
 @flow(name="full-pipeline", log_prints=True)
 def full_pipeline(config: PipelineConfig = PipelineConfig()) -> Published:  # noqa: B008
     """Build one dataset version from the sources and the generators, gated and split 70/15/15."""

@@ -1,5 +1,5 @@
-"""Gating subflow: preprocess each shard, run the safety and quality gates, dedup globally (exact and
-near-duplicate), then split 70/15/15.
+"""Gating subflow: one pass per shard (preprocess, then the safety and quality gates), dedup globally
+(exact and near-duplicate), then split 70/15/15.
 """
 
 from __future__ import annotations
@@ -12,28 +12,27 @@ from pydantic import BaseModel, ConfigDict
 from tasks.accounting import GateTallies, KindCounts, ShardOutcome, merge_counts, merge_tallies
 from tasks.gates.custom import is_import_path, source_hash
 from tasks.observe import collect
-from tasks.preprocess.clean import CleanedShard, clean_shard
 from tasks.routing import RoutedShard, plan_routes_task, route_shard
 from tasks.settings import PipelineConfig
 from tasks.shards import ShardRef
 from tasks.split import SPLITS
-from tasks.stages.gate_shard import GatedShard, gate_shard
+from tasks.stages.gate_records import STAGE as GATES
+from tasks.stages.shard_pass import PREPROCESS, PassedShard, pass_shard
 
 
 class GatingResult(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    cleaned: list[CleanedShard]
-    gated: list[GatedShard]
+    passed: list[PassedShard]
     routed: list[RoutedShard]
 
     @property
     def preprocess_counts(self) -> KindCounts:
-        return merge_counts(c.counts for c in self.cleaned)
+        return merge_counts(p.counts[PREPROCESS] for p in self.passed)
 
     @property
     def gate_counts(self) -> KindCounts:
-        return merge_counts(g.counts for g in self.gated)
+        return merge_counts(p.counts[GATES] for p in self.passed)
 
     @property
     def dedup_counts(self) -> KindCounts:
@@ -42,21 +41,26 @@ class GatingResult(BaseModel):
     @property
     def tallies(self) -> GateTallies:
         """Every gate's evaluated/passed/failed counts per kind, preprocessing gates included."""
-        return merge_tallies([*(c.tallies for c in self.cleaned), *(g.tallies for g in self.gated)])
+        return merge_tallies(p.tallies for p in self.passed)
 
     @property
     def pii(self) -> dict[str, int]:
         found: Counter[str] = Counter()
-        for c in self.cleaned:
-            found.update(c.pii)
+        for p in self.passed:
+            found.update(p.pii)
         return dict(sorted(found.items()))
 
     @property
     def quarantine(self) -> dict[str, list[ShardRef]]:
-        return {
-            "preprocess": [c.quarantine for c in self.cleaned],
-            "gates": [g.quarantine for g in self.gated],
-        }
+        return {stage: [p.quarantine[stage] for p in self.passed] for stage in (PREPROCESS, GATES)}
+
+    @property
+    def step_seconds(self) -> dict[str, float]:
+        """CPU seconds per step of the shard pass, over every shard (cache hits included)."""
+        total: Counter[str] = Counter()
+        for p in self.passed:
+            total.update(p.seconds)
+        return {step: round(seconds, 1) for step, seconds in total.items()}
 
     @property
     def kinds_per_split(self) -> dict[str, dict[str, int]]:
@@ -77,26 +81,26 @@ def gating(shards: list[ShardOutcome], passages: list[ShardRef], config: Pipelin
     logger = get_run_logger()
     work = config.work_dir
     inputs = [s for s in shards if s.kept.records > 0]
-    cleaned = collect(
-        "preprocess",
-        [(s.name, clean_shard.submit(s.kept, s.name, config.gating, work)) for s in inputs],
-        lambda o: o.entered(),
-        logger,
-    )
     custom = {g: source_hash(g) for kind in config.gates.per_kind.values() for g in kind if is_import_path(g)}
-    gated = collect(
-        "gates",
-        [(c.name, gate_shard.submit(c.kept, c.name, config.gates, passages, custom, work)) for c in cleaned],
+    passed = collect(
+        "preprocess+gates",
+        [
+            (s.name, pass_shard.submit(s.kept, s.name, config.gating, config.gates, passages, custom, work))
+            for s in inputs
+        ],
         lambda o: o.entered(),
         logger,
     )
     routes = plan_routes_task(
-        [g.fingerprints for g in gated], config.seed, config.gating.near_duplicate_threshold, work
+        [p.fingerprints for p in passed], config.seed, config.gating.near_duplicate_threshold, work
     )
     routed = collect(
         "dedup+split",
-        [(g.name, route_shard.submit(g.kept, r, g.name, work)) for g, r in zip(gated, routes, strict=True)],
+        [(p.name, route_shard.submit(p.kept, r, p.name, work)) for p, r in zip(passed, routes, strict=True)],
         lambda o: sum(ref.records for ref in o.splits.values()),
         logger,
     )
-    return GatingResult(cleaned=cleaned, gated=gated, routed=routed)
+    result = GatingResult(passed=passed, routed=routed)
+    steps = ", ".join(f"{step} {seconds:,.1f}" for step, seconds in result.step_seconds.items())
+    logger.info(f"shard pass CPU seconds per step: {steps}")
+    return result

@@ -65,7 +65,7 @@ def check(records: Sequence[Record], settings: LanguageSettings) -> list[GateVer
             continue
         language, confidence = detect(text)
         refused = language != settings.expected and confidence >= settings.min_confidence
-        reasons = (f"language: written in {language!r} (confidence {confidence:.2f})",) if refused else ()
+        reasons = (f"written in {language!r} (confidence {confidence:.2f})",) if refused else ()
         verdicts.append(
             GateVerdict(gate=GATE, passed=not refused, score=round(confidence, 4), reasons=reasons)
         )

@@ -19,10 +19,9 @@ LOG = """\
 00:00:13.500 | INFO    | Flow run 'syn' - Beginning subflow run 'syn' for flow 'synthesis'
 00:00:14.000 | INFO    | Flow run 'syn' - Finished in state Completed()
 00:00:14.000 | INFO    | Flow run 'gate' - Beginning subflow run 'gate' for flow 'gating'
-00:00:16.500 | INFO    | Flow run 'gate' - preprocess: 1/2 shards · 40 records · 16 rec/s · ETA 2s
-00:00:17.000 | INFO    | Flow run 'gate' - preprocess: 2/2 shards · 79 records · 26 rec/s · ETA 0s
-00:00:20.000 | INFO    | Task run 'gate_shard-4f4' - Finished in state Completed()
-00:00:27.000 | INFO    | Flow run 'gate' - gates: 1/1 shards · 79 records · 7 rec/s · ETA 0s
+00:00:16.500 | INFO    | Flow run 'gate' - preprocess+gates: 1/2 shards · 40 records · 16 rec/s · ETA 2s
+00:00:20.000 | INFO    | Task run 'pass_shard-4f4' - Finished in state Completed()
+00:00:27.000 | INFO    | Flow run 'gate' - preprocess+gates: 2/2 shards · 79 records · 7 rec/s · ETA 0s
 00:00:28.000 | INFO    | Flow run 'gate' - dedup+split: 1/1 shards · 60 records · 60 rec/s · ETA 0s
 00:00:29.000 | INFO    | Flow run 'gate' - Finished in state Completed()
 wrapped continuation of a long message
@@ -42,8 +41,7 @@ def test_stage_seconds_cut_the_run_at_its_flow_lines_across_midnight() -> None:
             "startup": 20.0,
             "sourcing": 2.0,
             "synthesis": 0.5,
-            "preprocess": 3.0,
-            "gates": 10.0,
+            "preprocess+gates": 13.0,
             "dedup+split": 2.0,
             "export": 2.0,
             "other": 5.5,

@@ -7,7 +7,7 @@ from tasks.gates.custom import CustomGateError
 from tasks.gates.ears_settings import EarsSettings
 from tasks.gates.gate_settings import GateSettings
 from tasks.records import GateVerdict, Message, Record, RecordKind, Role, SourceRef
-from tasks.stages.gate_shard import _first_copies, gate_records
+from tasks.stages.gate_records import _first_copies, gate_records
 from tests.factories import make_record
 
 CRISIS = "I want to kill myself tonight, I have the pills ready."
@@ -49,12 +49,12 @@ def test_a_crisis_conversation_moves_to_edge_cases_only_with_the_protocol():
 
 
 def test_custom_gates_plug_in_by_import_path_and_must_keep_the_contract():
-    settings = GateSettings(per_kind={"therapeutic": ("tests.unit.stages.test_gate_shard:no_pizza",)})
+    settings = GateSettings(per_kind={"therapeutic": ("tests.unit.stages.test_gate_records:no_pizza",)})
     pizza = make_record(user="I stress-ate a whole pizza after my exam.", assistant=EMPATHIC)
     other = make_record(user="My exams are next week and I can't focus.", assistant=EMPATHIC)
     kept, rejects, _, _ = gate_records([pizza, other], settings, {})
     assert len(kept) == 1 and rejects[0].reasons == ("no_pizza: mentions pizza",)
-    broken = GateSettings(per_kind={"therapeutic": ("tests.unit.stages.test_gate_shard:wrong_count",)})
+    broken = GateSettings(per_kind={"therapeutic": ("tests.unit.stages.test_gate_records:wrong_count",)})
     with pytest.raises(CustomGateError, match="one GateVerdict per record"):
         gate_records([pizza], broken, {})
     with pytest.raises(ValidationError, match="unknown gate"):
