@@ -1,7 +1,7 @@
 """Throughput of the crisis detector: stage 1 (lexicon) alone and the full detector, texts per second.
 
 Usage: `uv run python benchmarks/crisis_throughput.py [--n 4000]`. Two kinds of text: long posts (the
-shared crisis development data when it is present, else the hand-written test cases) and chat turns
+shared crisis development data when it is present, else the hand-written training cases) and chat turns
 (the user turns of generated therapeutic conversations, what the pipeline's gate scores).
 CPU time on one core (the process is pinned to one core where the OS allows); record the figures in
 docs/models/CRISIS_DETECTOR.md when the lexicon or the features change.
@@ -27,9 +27,9 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 from tasks.gates.crisis import detect, load_model  # noqa: E402
 from tasks.gates.crisis_lexicon import scan  # noqa: E402
+from tasks.gates.training.crisis import hand_cases  # noqa: E402
 from tasks.records import Role  # noqa: E402
 from tasks.synthesis.therapeutic import synthesize  # noqa: E402
-from tests.unit.gates.crisis_cases import CRISIS_POSITIVES, IDIOM_NEGATIVES  # noqa: E402
 
 SHARED = ROOT.parent / "shared" / "data" / "crisis"
 FILES = ("sdcnl-train.jsonl", "twitter-suicidal-data.jsonl", "dreaddit.jsonl")
@@ -44,7 +44,8 @@ def sample_texts(n: int) -> tuple[list[str], str]:
         ]
         mixed = [t for group in zip(*per_file, strict=False) for t in group]
         return list(islice(cycle(mixed), n)), f"shared crisis data ({', '.join(FILES)})"
-    return list(islice(cycle(CRISIS_POSITIVES + IDIOM_NEGATIVES), n)), "hand-written test cases"
+    idioms, positives = hand_cases()
+    return list(islice(cycle(positives + idioms), n)), "hand-written training cases"
 
 
 def chat_turns(n: int) -> list[str]:

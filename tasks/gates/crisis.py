@@ -208,7 +208,7 @@ def load_model(path: Path = MODEL_PATH, card: Path = CARD_PATH) -> CrisisModel:
     if not path.exists() or not card.exists():
         raise FileNotFoundError(
             f"crisis model artefact missing at {path}; run "
-            "`uv run python -m tasks.gates.crisis_training --data ../shared/data` to build it"
+            "`uv run python -m tasks.gates.training.crisis --data ../shared/data` to build it"
         )
     with np.load(path, allow_pickle=False) as data:
         config = FeatureConfig.model_validate_json(str(data["feature_config"]))

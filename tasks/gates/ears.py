@@ -176,7 +176,7 @@ def load_model(path: Path = MODEL_PATH) -> EarsModel:
     if not path.exists():
         raise FileNotFoundError(
             f"EARS model artefact missing at {path}; run "
-            "`uv run python -m tasks.gates.ears_training --data ../shared/data` to build it"
+            "`uv run python -m tasks.gates.training.ears --data ../shared/data` to build it"
         )
     with np.load(path, allow_pickle=False) as data:
         config = FeatureConfig.model_validate_json(str(data["feature_config"]))

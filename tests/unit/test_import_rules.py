@@ -7,6 +7,10 @@
   module: a gate judges records it is given (the shard task that reads and writes them lives in
   tasks/stages), and a gate sharing code with the generator would grade its own homework.
 - The record contract imports no task logic.
+- Training apart from runtime: nothing in tasks/ or flows/ outside `tasks.gates.training` reaches it,
+  so a pipeline run never loads a training script, its estimators or its labelled cases.
+- Benchmarks import no tests: they measure the shipped code, and a fixture they lean on could be
+  changed or deleted by someone who never runs them.
 """
 
 from __future__ import annotations
@@ -28,13 +32,27 @@ def module_name(path: Path) -> str:
     return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
 
 
-MODULES = {module_name(p): p for p in sorted((REPO / "tasks").rglob("*.py"))}
+def modules_under(top: str) -> dict[str, Path]:
+    return {module_name(p): p for p in sorted((REPO / top).rglob("*.py"))}
+
+
+MODULES = modules_under("tasks")
+FLOWS = modules_under("flows")
+BENCHMARKS = modules_under("benchmarks")
+PARSED = {**MODULES, **FLOWS, **BENCHMARKS}
+PROJECT = ("tasks", "flows", "benchmarks", "tests")
+TRAINING = "tasks.gates.training"
+
+
+def within(name: str, package: str) -> bool:
+    return name == package or name.startswith(f"{package}.")
 
 
 @cache
 def direct_imports(module: str) -> frozenset[str]:
-    """Project modules (tasks.*, flows.*) a module imports at its top level or anywhere inside it."""
-    tree = ast.parse(MODULES[module].read_text())
+    """Project modules (tasks.*, flows.*, benchmarks.*, tests.*) a module imports at its top level or
+    anywhere inside it."""
+    tree = ast.parse(PARSED[module].read_text())
     names: set[str] = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
@@ -42,7 +60,7 @@ def direct_imports(module: str) -> frozenset[str]:
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
             names.add(node.module)
             names |= {f"{node.module}.{alias.name}" for alias in node.names}
-    return frozenset(n for n in names if n.split(".")[0] in ("tasks", "flows"))
+    return frozenset(n for n in names if n.split(".")[0] in PROJECT)
 
 
 def reachable(module: str) -> set[str]:
@@ -53,7 +71,7 @@ def reachable(module: str) -> set[str]:
         for name in direct_imports(todo.pop()):
             if name not in seen:
                 seen.add(name)
-                if name in MODULES:
+                if name in PARSED:
                     todo.append(name)
     return seen
 
@@ -79,3 +97,13 @@ def test_gates_never_reach_storage_metadata_or_synthesis(module):
 
 def test_the_record_contract_imports_no_task_logic():
     assert reachable("tasks.records") == set()
+
+
+@pytest.mark.parametrize("module", sorted(m for m in {**MODULES, **FLOWS} if not within(m, TRAINING)))
+def test_nothing_outside_training_reaches_training(module):
+    assert not sorted(name for name in reachable(module) if within(name, TRAINING))
+
+
+@pytest.mark.parametrize("module", sorted(BENCHMARKS))
+def test_benchmarks_import_no_tests(module):
+    assert not sorted(name for name in reachable(module) if within(name, "tests"))

@@ -1,108 +1,10 @@
-"""Hand-written crisis-detector cases, in varied registers (tweets, posts, chat turns, formal notes).
+"""Hand-written crisis-detector cases the detector is never trained on, in varied registers.
 
-Written for this project, not excerpted from any data set. The training script reads IDIOM_NEGATIVES
-and CRISIS_POSITIVES as one more labelled source; every other list is held out of training, so its
+Written for this project, not excerpted from any data set. The hand-written cases training does read
+(idiom negatives, crisis positives) are training data: `tasks/gates/training/data/crisis_hand_cases.json`,
+read through `tasks.gates.training.crisis.hand_cases`. Every list here is held out of training, so its
 tests check generalisation. The tests assert every case lands on the right side of the threshold.
 """
-
-# Figurative, everyday or technical uses of crisis words: none of these is a crisis.
-IDIOM_NEGATIVES: tuple[str, ...] = (
-    "this commute is killing me",
-    "I'm dying to see the new season, when does it drop?",
-    "that joke killed me 😂",
-    "kill the process and restart the server, it's hung again",
-    "I could murder a pizza right now",
-    "my feet are killing me after that hike",
-    "lol I'm dead, that video is hilarious",
-    "We need to kill some time before the train leaves.",
-    "She absolutely killed it at the open mic last night!",
-    "I'm bored to death in this meeting",
-    "This heat is killing me, when does autumn start",
-    "honestly dying of laughter at the group chat rn",
-    "Moving the launch again would be career suicide for the PM.",
-    "The new Suicide Squad movie was better than I expected.",
-    "I'm dead tired after the night shift, going straight to bed.",
-    "Can you kill the lights on your way out?",
-    "that chocolate cake is to die for",
-    "I overdosed on coffee today and now I can't sit still",
-    "Please shoot me an email when the report is ready.",
-    "I shot myself in the foot by missing the deadline.",
-    "scared to death of spiders, there's one in the bathtub",
-    "The engine died on the motorway and I had to call for a tow.",
-    "My phone battery is dead again.",
-    "We killed two birds with one stone by shopping on the way home.",
-    "Running a marathon nearly killed me but I finished!",
-    "the suspense is killing me, just tell me who won",
-    "Kill the tmux session with ctrl-b then x.",
-    "I would kill for a decent cup of tea right now.",
-    "my plants died while I was on holiday, RIP basil",
-    "That exam absolutely killed me, I hope I passed.",
-    "I'm so hungry I could eat a horse.",
-    "The deadline is Friday, so let's hang in there, team.",
-    "We're going to cut costs by ending the contract early.",
-    "I cut myself a big slice of cake to celebrate.",
-    "I hurt myself at the gym doing deadlifts, nothing serious.",
-    "the referee's decision was political suicide for the league",
-    "Grandma's stories about the war always make me cry, in a good way.",
-    "I burned myself on the oven tray while baking cookies.",
-    "Our team is dying to hear your feedback on the draft.",
-    "I'm worried to death about my driving test tomorrow.",
-    "Just finished the game, the ending destroyed me emotionally lol",
-    "end the loop when the counter hits zero",
-    "my laptop is dying, need a charger asap",
-    "i want to die of embarrassment, i called my teacher mum",
-    "I've been feeling stressed about exams, but talking to friends helps.",
-    "This traffic jam is going to be the death of me.",
-)
-
-# First-person suicide, self-harm or imminent-risk statements, explicit and vague.
-CRISIS_POSITIVES: tuple[str, ...] = (
-    "I want to kill myself",
-    "i dont want to be alive anymore",
-    "I've been thinking about ending my life every night this week.",
-    "I have the pills saved up and I'm going to take them all tonight.",
-    "everyone would be better off without me",
-    "I don't see any way out of this anymore.",
-    "I'm done with it all. Goodbye.",
-    "I can't go on like this",
-    "I just want it all to stop",
-    "Wrote my suicide note today. I'm tired.",
-    "i keep cutting myself and i can't stop",
-    "been self harming again, my arms are a mess",
-    "I'm standing on the bridge right now",
-    "I bought a rope yesterday.",
-    "Gave away my cat and my guitar, won't need them where I'm going.",
-    "I wish I could go to sleep and never wake up.",
-    "nobody would even notice if i disappeared forever",
-    "kms honestly nothing is ever going to get better",
-    "what's the point of living when everything hurts",
-    "I tried to overdose last year and I'm having those thoughts again.",
-    "I'm a burden to my family and they'd be happier if I was gone.",
-    "Tonight is the night. I've made up my mind.",
-    "I have a plan to end it and I know when.",
-    "i feel so suicidal right now",
-    "My therapist doesn't know I've started cutting again.",
-    "I keep thinking about jumping in front of a train on my way to work.",
-    "There is no reason for me to live anymore.",
-    "Dear whoever finds this, I'm sorry, I couldn't do it anymore.",
-    "I've been having suicidal thoughts since the divorce.",
-    "i wanna die i hate everything",
-    "I'm so tired of living. I just want to sleep forever.",
-    "I looked up how many pills it takes.",
-    "I'm going to hang myself this weekend",
-    "Life isn't worth living anymore.",
-    "I don't want to wake up tomorrow.",
-    "i hope i die in my sleep tonight",
-    "Nothing matters anymore and I'm ready to end it all.",
-    "The voices tell me to hurt myself and I'm starting to listen.",
-    "I'm writing goodbye letters to my kids.",
-    "I'm going to drive my car into a wall.",
-    "I can't take this pain anymore, I want to disappear for good.",
-    "This is my last post. Thank you all for everything.",
-    "I sat with the knife against my wrist for an hour last night.",
-    "Honestly I think the world would be better without me in it.",
-    "I keep googling painless ways to die.",
-)
 
 # Everyday sadness, stress, grief, loneliness and requests without any risk: none of these is a crisis.
 EVERYDAY_NEGATIVES: tuple[str, ...] = (
@@ -190,7 +92,7 @@ DENIALS: tuple[str, ...] = (
     "I have no plans to end my life, I'm just really frustrated with work",
 )
 
-# Idioms not in IDIOM_NEGATIVES (so never trained on): the idiom list must generalise to them.
+# Idioms not among the trained idiom negatives (so never trained on): those must generalise to these.
 HELD_OUT_IDIOMS: tuple[str, ...] = (
     "I'd kill for a coffee",
     "dying to see it",

@@ -12,16 +12,14 @@ from tasks.gates import crisis, crisis_lexicon
 from tasks.gates.crisis import check, detect, load_model, score_texts
 from tasks.gates.crisis_lexicon import IDIOM_MARKER, analyse, normalise, scan
 from tasks.gates.crisis_settings import CrisisSettings
-from tasks.gates.crisis_training import repair_scrape_artefacts
 from tasks.gates.static_embeddings import static_encoder
+from tasks.gates.training.crisis import hand_cases, repair_scrape_artefacts
 from tasks.records import Message, Role
 from tests.factories import make_record
 from tests.unit.gates.crisis_cases import (
-    CRISIS_POSITIVES,
     DENIALS,
     EVERYDAY_NEGATIVES,
     HELD_OUT_IDIOMS,
-    IDIOM_NEGATIVES,
     KNOWN_EVERYDAY_MISSES,
     NEGATED,
     OBFUSCATED_POSITIVES,
@@ -30,6 +28,7 @@ from tests.unit.gates.crisis_cases import (
 )
 
 REPO = Path(__file__).resolve().parents[3]
+IDIOM_NEGATIVES, CRISIS_POSITIVES = hand_cases()
 THRESHOLD = load_model().threshold
 SETTINGS = CrisisSettings()
 
@@ -69,11 +68,8 @@ HELD_OUT = (
 
 def test_everyday_and_register_cases_are_held_out_of_training():
     """These lists guard generalisation, so the training script must not read them."""
-    from tasks.gates.crisis_training import hand_cases
-
-    idioms, positives = hand_cases()
     for cases in HELD_OUT:
-        assert not set(cases) & {*idioms, *positives}
+        assert not set(cases) & {*IDIOM_NEGATIVES, *CRISIS_POSITIVES}
     assert set(EVERYDAY_NEGATIVES) >= KNOWN_EVERYDAY_MISSES
 
 

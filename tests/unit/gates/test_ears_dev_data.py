@@ -1,7 +1,7 @@
 """The EARS gate on the shared development data (optional locally, required in CI)."""
 
 from tasks.gates.ears import score_pairs
-from tasks.gates.ears_training import ACKNOWLEDGING, esconv, failed_esconv
+from tasks.gates.training.ears import ACKNOWLEDGING, esconv, failed_esconv
 from tests.shared_data import shared_file
 
 

@@ -5,7 +5,7 @@ import json
 import numpy as np
 import pytest
 
-from tasks.gates.ears_training import (
+from tasks.gates.training.ears import (
     GOLD_SOURCES,
     Reply,
     Turn,

@@ -1,18 +1,18 @@
 """Train the crisis detector's learned stage and choose its threshold on held-out folds.
 
-Run from the repository root: `uv run python -m tasks.gates.crisis_training --data ../shared/data`.
+Run from the repository root: `uv run python -m tasks.gates.training.crisis --data ../shared/data`.
 Deterministic (fixed seeds, stable file order, fixed zip timestamps): the same data gives the same
 artefact bytes. Reads the static embedding table (`artefacts/static_embeddings.npz`, from
-`tasks.gates.static_embedding_distill`); writes `artefacts/crisis_model.npz` (weights only, no pickle)
-and `artefacts/crisis_model.json` (threshold, feature config, data and table sha256s, cross-validated
-metrics). Takes a few minutes: the static embeddings of the ~53,000 texts take seconds.
+`tasks.gates.training.static_embedding_distill`); writes `artefacts/crisis_model.npz` (weights only, no
+pickle) and `artefacts/crisis_model.json` (threshold, feature config, data and table sha256s,
+cross-validated metrics). Takes a few minutes: the static embeddings of the ~53,000 texts take
+seconds. Besides the shared data it trains on the hand-written cases in `data/crisis_hand_cases.json`
+(`hand_cases`).
 """
 
 from __future__ import annotations
 
-import argparse
 import csv
-import importlib.util
 import json
 import math
 import re
@@ -23,10 +23,10 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import StratifiedGroupKFold
 
+from tasks.data_files import data_file
 from tasks.gates.crisis import (
     CARD_PATH,
     DENIAL_DISCOUNT,
@@ -43,6 +43,7 @@ from tasks.gates.crisis import (
 from tasks.gates.crisis_lexicon import SEVERITY, Analysis, analyse, stage1_score
 from tasks.gates.model_artefacts import rate, sha256_of, write_npz
 from tasks.gates.static_embeddings import STATIC_PATH, static_encoder
+from tasks.gates.training.scripts import fit, jsonl, parser
 
 SEED = 20261126
 FOLDS = 5
@@ -54,7 +55,8 @@ DEFAULT_C = 3.0
 # The embedding model's regularisation: on static embeddings C = 0.3 gave held-out pooled specificity
 # 0.877 (alone beside the n-gram model) against 0.875 at 1 and 0.854 at 10.
 EMBEDDING_C = 0.3
-CASES_PATH = Path(__file__).resolve().parents[2] / "tests" / "unit" / "gates" / "crisis_cases.py"
+CASES_FILE = "crisis_hand_cases.json"
+CASES_PATH = Path(__file__).resolve().parent / "data" / CASES_FILE
 
 # Share of each label's training weight per source. Hard negatives from r/depression get a small share
 # on purpose: many of them express suicidal thoughts, and tuning hard against them would teach the
@@ -81,9 +83,9 @@ EMBEDDING_HISTORY = (
     "Until December 2026 the embedding model read all-MiniLM-L6-v2 sentence embeddings, the transformer "
     "run in NumPy for every text it consulted (41% of texts): 16 conversations/s for the crisis gate on "
     "800 support-chat conversations, 81% of it in the encoder. Now it reads a static table distilled "
-    "from that MiniLM (each WordPiece token's own output; tasks.gates.static_embedding_distill), pooled "
-    "by mean and max, and the same embeddings also join the n-gram model's features. No transformer runs "
-    "at inference: a lookup per token, and the gate ran over 10 times faster on the same benchmark. "
+    "from that MiniLM (each WordPiece token's own output; tasks.gates.training.static_embedding_distill), "
+    "pooled by mean and max, and the same embeddings also join the n-gram model's features. No transformer "
+    "runs at inference: a lookup per token, and the gate ran over 10 times faster on the same benchmark. "
     "Held-out pooled specificity at sensitivity 0.97 was 0.908 with MiniLM (metrics_cv.pooled has "
     "today's figure, on the same folds)."
 )
@@ -108,13 +110,6 @@ class Corpus:
     examples: list[Example]
     files: dict[str, str]
     excluded: dict[str, int]
-
-
-def _jsonl(path: Path) -> Iterator[dict[str, Any]]:
-    with path.open(encoding="utf-8") as handle:
-        for line in handle:
-            if line.strip():
-                yield json.loads(line)
 
 
 def _sample(texts: list[str], cap: int, seed: int) -> list[str]:
@@ -159,15 +154,15 @@ def repair_scrape_artefacts(text: str) -> str:
 
 def crisis_examples(folder: Path) -> Iterator[Example]:
     """SDCNL and twitter rows keep their labels; all of Dreaddit is a (stress) negative."""
-    for row in _jsonl(folder / "sdcnl-train.jsonl"):
+    for row in jsonl(folder / "sdcnl-train.jsonl"):
         yield Example(row["text"], int(row["label"]), "sdcnl" if int(row["label"]) else "sdcnl_depression")
-    for row in _jsonl(folder / "twitter-suicidal-data.jsonl"):
+    for row in jsonl(folder / "twitter-suicidal-data.jsonl"):
         yield Example(
             repair_scrape_artefacts(row["text"]),
             int(row["label"]),
             "twitter" if int(row["label"]) else "twitter_nonsuicidal",
         )
-    for row in _jsonl(folder / "dreaddit.jsonl"):
+    for row in jsonl(folder / "dreaddit.jsonl"):
         yield Example(row["text"], 0, "dreaddit")
 
 
@@ -178,7 +173,7 @@ def esconv_turns(folder: Path, excluded: Counter[str]) -> tuple[list[str], list[
     turns: list[str] = []
     situations: list[str] = []
     for split in ("train", "valid", "test"):
-        for conversation in _jsonl(folder / f"{split}.jsonl"):
+        for conversation in jsonl(folder / f"{split}.jsonl"):
             dialog = conversation["dialog"]
             texts = [turn["text"] for turn in dialog] + [conversation["situation"]]
             if any(_CRISIS_TOPIC.search(text) for text in texts):
@@ -222,14 +217,13 @@ def empathetic_texts(folder: Path, excluded: Counter[str]) -> list[str]:
     return texts
 
 
-def hand_cases(path: Path = CASES_PATH) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """The hand-written idiom negatives and crisis positives kept with the tests."""
-    spec = importlib.util.spec_from_file_location("crisis_cases", path)
-    if spec is None or spec.loader is None:
-        raise FileNotFoundError(f"hand-written cases not found at {path}")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return tuple(module.IDIOM_NEGATIVES), tuple(module.CRISIS_POSITIVES)
+def hand_cases() -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(idiom negatives, crisis positives) from `data/crisis_hand_cases.json`: figurative, everyday or
+    technical uses of crisis words that are no crisis, and first-person suicide, self-harm or
+    imminent-risk statements, explicit and vague. One more labelled source; the tests' other lists
+    (tests/unit/gates/crisis_cases.py) are never trained on."""
+    cases = data_file(__file__, CASES_FILE)
+    return tuple(cases["idiom_negatives"]), tuple(cases["crisis_positives"])
 
 
 def _everyday(source: str, texts: list[str], seed: int) -> list[Example]:
@@ -258,7 +252,7 @@ def load_corpus(data: Path) -> Corpus:
         *sorted(ed_folder.glob("*.csv")),
     ]
     hashes = {p.relative_to(data).as_posix(): sha256_of(p) for p in files}
-    hashes["tests/unit/gates/crisis_cases.py"] = sha256_of(CASES_PATH)
+    hashes[f"tasks/gates/training/data/{CASES_FILE}"] = sha256_of(CASES_PATH)
     return Corpus(examples, hashes, dict(sorted(excluded.items())))
 
 
@@ -315,12 +309,6 @@ def pooled_metrics(flags: np.ndarray, labels: np.ndarray, sources: np.ndarray) -
     }
 
 
-def fit(matrix: Any, labels: np.ndarray, weights: np.ndarray, c: float) -> LogisticRegression:
-    """L2 logistic regression; liblinear with a fixed seed is deterministic."""
-    model = LogisticRegression(C=c, solver="liblinear", random_state=SEED, max_iter=1000)
-    return model.fit(matrix, labels, sample_weight=weights)
-
-
 def out_of_fold(
     matrix: Any, labels: np.ndarray, sources: np.ndarray, groups: np.ndarray, c: float
 ) -> np.ndarray:
@@ -328,7 +316,7 @@ def out_of_fold(
     folds = StratifiedGroupKFold(n_splits=FOLDS, shuffle=True, random_state=SEED)
     probabilities = np.zeros(len(labels))
     for number, (train, test) in enumerate(folds.split(matrix, sources, groups), start=1):
-        model = fit(matrix[train], labels[train], sample_weights(sources[train].tolist()), c)
+        model = fit(matrix[train], labels[train], sample_weights(sources[train].tolist()), c, SEED)
         probabilities[test] = model.predict_proba(matrix[test])[:, 1]
         print(f"fold {number}/{FOLDS}: trained on {len(train)}, scored {len(test)}", flush=True)
     return probabilities
@@ -414,8 +402,8 @@ def train(data: Path, c: float, config: FeatureConfig) -> dict[str, Any]:
     stage = EmbeddingStage()
     metrics = evaluate(ngram, embedded, floors, denied(signals), labels, sources, stage)
     weights = sample_weights(sources.tolist())
-    final = fit(matrix, labels, weights, c)
-    final_embedding = fit(embeddings, labels, weights, EMBEDDING_C)
+    final = fit(matrix, labels, weights, c, SEED)
+    final_embedding = fit(embeddings, labels, weights, EMBEDDING_C, SEED)
     write_npz(
         MODEL_PATH,
         {
@@ -480,14 +468,8 @@ def _fmt(name: str, value: dict[str, Any]) -> str:
 
 
 def main(argv: Iterable[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", type=Path, required=True, help="Folder holding crisis/ and conversations/")
-    parser.add_argument("--c", type=float, default=DEFAULT_C, help="Inverse L2 regularisation strength")
-    args = parser.parse_args(list(argv) if argv is not None else None)
-    if not (args.data / "crisis").is_dir():
-        raise SystemExit(
-            f"no crisis/ folder under {args.data}: pass --data pointing at the shared data folder"
-        )
+    command = parser(__doc__.splitlines()[0], ("crisis", "conversations"), DEFAULT_C)
+    args = command.parse_args(list(argv) if argv is not None else None)
     print_summary(train(args.data, args.c, FeatureConfig()))
 
 

@@ -1,8 +1,8 @@
 """Distil a static token-embedding table from the NumPy all-MiniLM-L6-v2 encoder (the model2vec method).
 
-Run from the repository root: `uv run python -m tasks.gates.static_embedding_distill` (about five
-minutes on one core), then retrain the crisis detector
-(`uv run python -m tasks.gates.crisis_training --data ../shared/data`), whose weights are fitted to this
+Run from the repository root: `uv run python -m tasks.gates.training.static_embedding_distill` (about
+five minutes on one core), then retrain the crisis detector
+(`uv run python -m tasks.gates.training.crisis --data ../shared/data`), whose weights are fitted to this
 table. Every WordPiece token of the tokenizer goes through the encoder alone (`[CLS] token [SEP]`); its
 mean-pooled, normalised output is the token's vector. Measured on the crisis detector's held-out folds,
 the full 384 dimensions beat a PCA to 256 (pooled specificity 0.872 against 0.861 centred), and

@@ -1,6 +1,6 @@
 """Train the EARS gate's learned scorers, choose their thresholds, and measure the whole gate.
 
-Run from the repository root: `uv run python -m tasks.gates.ears_training --data ../shared/data`.
+Run from the repository root: `uv run python -m tasks.gates.training.ears --data ../shared/data`.
 Deterministic (fixed split hashes, liblinear with a fixed seed, fixed zip timestamps): the same data
 gives the same artefact bytes. Writes `artefacts/ears_model.npz` (weights only, no pickle) and
 `artefacts/ears_model.json` (thresholds, data sha256s, held-out agreement, gate-level checks).
@@ -20,12 +20,11 @@ and score choices are judged on; no weight or threshold is fitted to them.
 
 from __future__ import annotations
 
-import argparse
 import csv
 import hashlib
 import json
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -38,6 +37,7 @@ from tasks.gates import ears, ears_patterns
 from tasks.gates.ears import CARD_PATH, MODEL_PATH, EarsModel, FeatureConfig, featurize
 from tasks.gates.ears_settings import DEFAULT_REQUIRED, LEARNED, Criterion, EarsSettings
 from tasks.gates.model_artefacts import rate, sha256_of, write_npz
+from tasks.gates.training.scripts import fit, jsonl, parser
 
 SEED = 20261127
 # Inverse L2 strength. A search over {0.5, 2, 8} on the dev parts (2026-11-26) moved dev kappa by at
@@ -145,13 +145,6 @@ class Reply:
     feedback: int | None = None
 
 
-def _jsonl(path: Path) -> Iterator[dict[str, Any]]:
-    with path.open(encoding="utf-8") as handle:
-        for line in handle:
-            if line.strip():
-                yield json.loads(line)
-
-
 def ed_split(dialog_id: str) -> str:
     """70/15/15 train/dev/test by a hash of the dialogue id, so a dialogue never straddles splits."""
     bucket = int(hashlib.sha256(dialog_id.encode()).hexdigest()[:8], 16) % 100
@@ -170,7 +163,7 @@ def esconv(folder: Path) -> tuple[list[Turn], list[Reply]]:
     turns: list[Turn] = []
     replies: list[Reply] = []
     for split, name in (("train", "train"), ("dev", "valid"), ("test", "test")):
-        for number, conversation in enumerate(_jsonl(folder / f"{name}.jsonl")):
+        for number, conversation in enumerate(jsonl(folder / f"{name}.jsonl")):
             key = f"esconv:{name}:{number}"
             dialog: list[Utterance] = [
                 (t["speaker"] == "sys", t["text"].strip(), t.get("strategy", ""), None)
@@ -360,12 +353,6 @@ def best_threshold(probabilities: np.ndarray, labels: np.ndarray) -> tuple[float
     return float(grid[middle]), float(kappas[middle])
 
 
-def fit(matrix: Any, labels: np.ndarray, weights: np.ndarray, c: float) -> LogisticRegression:
-    """L2 logistic regression; liblinear with a fixed seed is deterministic."""
-    model = LogisticRegression(C=c, solver="liblinear", random_state=SEED, max_iter=1000)
-    return model.fit(matrix, labels, sample_weight=weights)
-
-
 PATTERN_DETECTORS: dict[str, Callable[[str], str | None]] = {
     "acknowledgement": lambda text: ears_patterns.emotional_reaction(text) or ears_patterns.reflection(text),
     "exploration": ears_patterns.explores,
@@ -388,7 +375,8 @@ def train_scorer(
     labels = np.asarray([label_of(t, scorer) or 0 for t in turns])
     sources = [turns[i].source for i in split.train]
     trained_labels = labels[split.train].tolist()
-    model = fit(matrix[split.train], labels[split.train], balanced_weights(sources, labels[split.train]), c)
+    weights = balanced_weights(sources, labels[split.train])
+    model = fit(matrix[split.train], labels[split.train], weights, c, SEED)
     dev_texts = [turns[i].text for i in split.dev]
     threshold, kappa = best_threshold(_sentence_max(model, dev_texts, config), labels[split.dev])
     print(f"  {scorer} (held out: {held_out}): dev kappa {kappa:.3f} at threshold {threshold}", flush=True)
@@ -677,17 +665,15 @@ def _print_rates(rows: dict[str, Any]) -> None:
 
 
 def main(argv: Iterable[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    command = parser(__doc__.splitlines()[0], ("conversations",), DEFAULT_C)
     default = FeatureConfig()
-    parser.add_argument("--data", type=Path, required=True, help="Folder holding conversations/")
-    parser.add_argument("--c", type=float, default=DEFAULT_C, help="Inverse L2 regularisation strength")
-    parser.add_argument(
+    command.add_argument(
         "--static-scale",
         type=float,
         default=default.static_scale,
         help="Weight of the mean static token embedding columns; 0 leaves them out",
     )
-    parser.add_argument(
+    command.add_argument(
         "--char-ngrams",
         type=int,
         nargs=2,
@@ -695,11 +681,7 @@ def main(argv: Iterable[str] | None = None) -> None:
         default=default.char_ngrams,
         help="Add char_wb n-grams of these lengths (the scorers before the embeddings used 2 5)",
     )
-    args = parser.parse_args(list(argv) if argv is not None else None)
-    if not (args.data / "conversations").is_dir():
-        raise SystemExit(
-            f"no conversations/ folder under {args.data}: pass --data pointing at the shared data"
-        )
+    args = command.parse_args(list(argv) if argv is not None else None)
     chars = tuple(args.char_ngrams) if args.char_ngrams else None
     config = FeatureConfig(char_ngrams=chars, static_scale=args.static_scale)
     print_summary(train(args.data, config, args.c))
