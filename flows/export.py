@@ -14,8 +14,9 @@ from tasks.export.bias_pairs import held_out_report
 from tasks.export.diversity import diversity_report
 from tasks.export.format_names import CHAT
 from tasks.export.formats import convert_formats
-from tasks.export.manifest import build_manifest, plan_files
+from tasks.export.manifest import build_manifest, plan_files, source_report
 from tasks.export.publish import PlannedFile, Published, version_content_id
+from tasks.export.safety_invariants import require_safe_exports
 from tasks.export.training_turns import turn_report
 from tasks.export.version_tasks import package_version, publish_version, write_card
 from tasks.settings import PipelineConfig
@@ -61,6 +62,8 @@ def export(
     manifest["training_turns"] = turn_report(exported)
     manifest["corpus_normalisation"] = sourced.normalised
     manifest["sources_skipped"] = skipped_summary(sourced.skipped)
+    manifest["provenance"] = source_report(exported)
+    manifest["safety"] = require_safe_exports(exported, config.gates)
     card = PlannedFile(path="README.md", shard=write_card(manifest, work))
     manifest["card"] = card.entry().model_dump()
     content_id = version_content_id(inputs, config.content_settings(), version)

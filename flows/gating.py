@@ -10,7 +10,8 @@ from prefect import flow, get_run_logger
 from pydantic import BaseModel, ConfigDict
 
 from tasks.accounting import GateTallies, KindCounts, ShardOutcome, merge_counts, merge_tallies
-from tasks.gates.custom import is_import_path, source_hash
+from tasks.gates.custom import source_hash
+from tasks.gates.gate_settings import is_import_path
 from tasks.observe import collect
 from tasks.routing import RoutedShard, plan_routes_task, route_shard
 from tasks.settings import PipelineConfig

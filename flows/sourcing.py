@@ -111,7 +111,10 @@ def sourcing(config: PipelineConfig) -> SourcingResult:
     logger.info(f"sourcing: {len(found.refused)} entries refused unread, {len(found.skipped)} files skipped")
     passages = collect(
         "sourcing",
-        [(doc.path, passages_shard.submit(str(sources), doc, config.passages, work)) for doc in texts],
+        [
+            (doc.path, passages_shard.submit(str(sources), doc, config.passages, work, config.limits))
+            for doc in texts
+        ],
         lambda o: o.kept.records,
         logger,
     )
@@ -126,6 +129,7 @@ def sourcing(config: PipelineConfig) -> SourcingResult:
                     (config.shard_records, config.shard_bytes),
                     config.gating.max_turns,
                     work,
+                    config.limits,
                 ),
             )
             for doc in dialogues

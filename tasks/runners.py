@@ -9,6 +9,8 @@ loads a gate's model once, on first use, for every task it runs.
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
@@ -21,6 +23,7 @@ from prefect.settings import PREFECT_API_URL, temporary_settings
 from prefect.settings.legacy import Setting
 from prefect.task_runners import ProcessPoolTaskRunner, TaskRunner, ThreadPoolTaskRunner
 
+from tasks import parent_watch
 from tasks.settings import PipelineConfig
 
 
@@ -35,15 +38,44 @@ def drain_reports() -> None:
     EventsWorker.drain_all(timeout=30)
 
 
+class GuardedServer(SubprocessASGIServer):
+    """Prefect's temporary API server, with a watcher (`tasks.parent_watch`) that stops it if this
+    process is killed outright (SIGKILL, the OOM killer), when no `finally` or atexit can run."""
+
+    # Its own registry: Prefect's keeps one server per port, which would hand back an unguarded one.
+    _instances: dict[int | None, SubprocessASGIServer] = {}  # noqa: RUF012  # Prefect's own shape
+    _watcher: subprocess.Popen[bytes] | None = None
+
+    def _run_uvicorn_command(self) -> subprocess.Popen[Any]:
+        server = super()._run_uvicorn_command()
+        if parent_watch.supported():
+            command = [sys.executable, "-I", "-S", parent_watch.__file__, str(server.pid), str(os.getpid())]
+            self._watcher = subprocess.Popen(command, stdin=subprocess.DEVNULL)
+        return server
+
+    def stop(self) -> None:
+        """Stop the server, then reap its watcher, which ends once the server has."""
+        super().stop()
+        watcher, self._watcher = self._watcher, None
+        if watcher is not None:
+            try:
+                watcher.wait(timeout=parent_watch.POLL_SECONDS * 10)
+            except subprocess.TimeoutExpired:
+                watcher.kill()
+                watcher.wait()
+
+
 @contextmanager
 def worker_settings(runner: str, settings: Mapping[Setting, Any]) -> Iterator[None]:
     """`settings` for this process and, through the environment, for the worker processes a runner
-    starts. Without a Prefect API configured, the run's temporary API server is started here, so
-    every worker reports to it rather than starting (and locking the database of) one of its own."""
+    starts. Without a Prefect API configured, the run's temporary API server is started here, guarded
+    so it never outlives this process: every worker reports to it rather than starting (and locking
+    the database of) one of its own, and in-process runs (threads) do not start Prefect's unguarded
+    one. `runner` is the run's task runner (all of them share the one server)."""
     values = {setting: str(value) for setting, value in settings.items()}
-    started: SubprocessASGIServer | None = None
-    if runner != "threads" and not PREFECT_API_URL.value():
-        started = SubprocessASGIServer()
+    started: GuardedServer | None = None
+    if not PREFECT_API_URL.value():
+        started = GuardedServer()
         started.start()
         values[PREFECT_API_URL] = started.api_url
     saved = {setting.name: os.environ.get(setting.name) for setting in values}

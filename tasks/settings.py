@@ -14,13 +14,14 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 
 from tasks.export.format_names import parse_formats
 from tasks.gates.gate_settings import GateSettings
-from tasks.preprocess.language import LanguageSettings
-from tasks.preprocess.pii import PiiSettings
+from tasks.preprocess.settings import GatingSettings
 from tasks.records import canonical_json
-from tasks.storage.work_store import work_location
-from tasks.synthesis.llm import LlmSettings
+from tasks.sourcing.limit_settings import SourceLimits
+from tasks.synthesis.llm_settings import LlmSettings
 
 BUNDLED_SOURCES = Path(__file__).resolve().parent / "sourcing" / "bundled"
+# Work shards kept in a saved storage block are addressed `block://{block-type}/{block-name}/{path}`.
+BLOCK_SCHEME = "block://"
 
 
 class PassageSettings(BaseModel):
@@ -30,25 +31,6 @@ class PassageSettings(BaseModel):
 
     target_chars: int = Field(1_200, ge=200, description="Passages close once they reach this size")
     min_chars: int = Field(200, ge=1, description="Shorter trailing passages join the previous one")
-
-
-class GatingSettings(BaseModel):
-    """Bounds every conversation must meet before it can be split and exported."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    min_turns: int = Field(2, ge=2, description="Fewest messages a conversation may have")
-    max_turns: int = Field(40, ge=2, description="Most messages a conversation may have")
-    min_turn_chars: int = Field(2, ge=1, description="Shortest allowed message, in characters")
-    max_turn_chars: int = Field(4_000, ge=1, description="Longest allowed message, in characters")
-    language: LanguageSettings = Field(default_factory=LanguageSettings)  # type: ignore[arg-type]
-    pii: PiiSettings = Field(default_factory=PiiSettings)
-    near_duplicate_threshold: float | None = Field(
-        0.8,
-        gt=0.0,
-        le=1.0,
-        description="MinHash Jaccard at which two records of one kind are near-twins; unset: off",
-    )
 
 
 RUN_ONLY_FIELDS = {
@@ -158,6 +140,7 @@ class PipelineConfig(BaseModel):
     passages: PassageSettings = Field(default_factory=PassageSettings)  # type: ignore[arg-type]
     gating: GatingSettings = Field(default_factory=GatingSettings)  # type: ignore[arg-type]
     gates: GateSettings = Field(default_factory=GateSettings)  # type: ignore[arg-type]
+    limits: SourceLimits = Field(default_factory=SourceLimits)  # type: ignore[arg-type]
     llm: LlmSettings | None = Field(
         None,
         description="OpenAI-compatible endpoint whose LLM columns write the synthetic text, with a judge"
@@ -195,8 +178,11 @@ class PipelineConfig(BaseModel):
 
     @property
     def work_dir(self) -> str:
-        """Where work shards go: beside the checkpoints when they live in a saved block, else state_dir."""
-        return work_location(self.state_dir, self.result_storage)
+        """Where work shards go: `block://{result_storage}/work` beside the checkpoints when they live in a
+        saved block, else `{state_dir}/work` (see tasks/storage/work_store.py)."""
+        if self.result_storage:
+            return f"{BLOCK_SCHEME}{self.result_storage.strip('/')}/work"
+        return str(Path(self.state_dir).resolve() / "work")
 
 
 # Settings models that are unset by default (no nested defaults to list).

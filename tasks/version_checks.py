@@ -16,6 +16,7 @@ import orjson
 from pydantic import ValidationError
 
 from tasks.export.publish import MANIFEST
+from tasks.export.safety_invariants import record_problems as safety_problems
 from tasks.gates.crisis import GATE as CRISIS_GATE
 from tasks.preprocess.dedup import Duplicate
 from tasks.records import QuarantineItem, Record
@@ -144,9 +145,12 @@ def needs_body(path: str) -> bool:
 def record_problems(manifest: Mapping[str, Any], reader: VersionReader, intact: set[str]) -> list[str]:
     """No record id is exported twice, no exported record failed a gate, each split holds the kinds the
     manifest says, every quarantined record carries its stage and a reason, and no duplicate is itself
-    exported (an identical copy of an exported record shares its id, and names it as its twin)."""
+    exported (an identical copy of an exported record shares its id, and names it as its twin). A version
+    whose manifest has a `safety` section (the export checked it) is held to the safety promise again,
+    with the checks the section says were waived."""
     exported: dict[str, str] = {}
     problems: list[str] = []
+    safety = manifest.get("safety")
     for split in SPLITS:
         kinds = Counter[str]()
         for entry in manifest.get("splits", {}).get(split, {}).get("files", []):
@@ -158,6 +162,8 @@ def record_problems(manifest: Mapping[str, Any], reader: VersionReader, intact: 
                 failed = sorted({v.gate for v in record.gates if not v.passed} - ROUTING_GATES)
                 if failed:
                     problems.append(f"{where}: record {record.id} is exported but failed {', '.join(failed)}")
+                if safety is not None:
+                    problems += [f"{where}: {p}" for p in safety_problems(record, safety["unsafe_gates_off"])]
         summary = manifest["splits"][split]
         if all(e["path"] in intact for e in summary["files"]):
             problems += _kind_problems(split, kinds, summary.get("by_kind", {}), summary.get("held_out", {}))

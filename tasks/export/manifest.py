@@ -1,23 +1,30 @@
 """What a version holds, laid out as files, and the manifest that describes every byte of it.
 
 The manifest carries no clock times, host names, run ids or absolute paths, so a resumed run, a
-Ray run and a threads run write the same bytes.
+Ray run and a threads run write the same bytes. A configuration that turns safety checks off is stated
+under `UNSAFE_GATES_OFF`: upper case sorts before every other key, so it is the manifest's first line.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
+
+from prefect import task
 
 from tasks.accounting import KindCounts, as_manifest
 from tasks.export.diversity import human_reference
 from tasks.export.format_names import FORMATS
 from tasks.export.publish import PlannedFile
+from tasks.records import Record
 from tasks.settings import PipelineConfig
-from tasks.shards import ShardRef
+from tasks.shards import ShardRef, read_all
 from tasks.split import RATIOS, SPLITS, split_targets
 
 SCHEMA = "unified-dataset-pipeline/manifest/v1"
+UNSAFE = "UNSAFE_GATES_OFF"
+_SOURCE_FIELDS = ("type", "uri", "title", "licence")
 
 
 def _parts(folder: str, shards: Sequence[ShardRef], ext: str = "jsonl") -> list[PlannedFile]:
@@ -95,7 +102,8 @@ def build_manifest(
 ) -> dict[str, Any]:
     """The manifest body; `publish` adds the version number and content id. `diversity_reference` holds
     the same diversity figures over real human conversations, so the card can set the two side by side."""
-    return {
+    unsafe = {UNSAFE: list(config.gates.unsafe_gates_off)} if config.gates.unsafe_gates_off else {}
+    return unsafe | {
         "schema": SCHEMA,
         "dataset": config.dataset_name,
         "seed": config.seed,
@@ -116,3 +124,27 @@ def build_manifest(
         "diversity": dict(diversity or {}),
         "diversity_reference": human_reference(),
     }
+
+
+def provenance(records: Iterable[Record]) -> dict[str, Any]:
+    """Where the exported records came from: per source (type, uri, title, licence) and per generator,
+    the records of each kind, so the card can state every licence and which engine wrote the text."""
+    sources: dict[tuple[str, ...], Counter[str]] = defaultdict(Counter)
+    generators: dict[str, Counter[str]] = defaultdict(Counter)
+    for record in records:
+        source = record.source
+        sources[(source.type, source.uri, source.title or "", source.licence or "")][record.kind.value] += 1
+        generators[record.lineage.generator][record.kind.value] += 1
+    return {
+        "sources": [
+            dict(zip(_SOURCE_FIELDS, key, strict=True)) | {"records": dict(sorted(kinds.items()))}
+            for key, kinds in sorted(sources.items())
+        ],
+        "generators": {name: dict(sorted(kinds.items())) for name, kinds in sorted(generators.items())},
+    }
+
+
+@task(persist_result=False, task_run_name="source_report")
+def source_report(shards: list[ShardRef]) -> dict[str, Any]:
+    """`provenance` of everything a version exports, streamed shard by shard."""
+    return provenance(read_all(shards, Record))

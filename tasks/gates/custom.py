@@ -10,22 +10,16 @@ from __future__ import annotations
 import hashlib
 import importlib
 import inspect
-import re
 from collections.abc import Callable, Sequence
 from functools import lru_cache
 
 from tasks.records import GateVerdict, Record
 
 CustomGate = Callable[[Sequence[Record]], list[GateVerdict]]
-_IMPORT_PATH = re.compile(r"^[A-Za-z_][\w.]*:[A-Za-z_]\w*$")
 
 
 class CustomGateError(RuntimeError):
     """A custom gate could not be loaded or broke the gate contract."""
-
-
-def is_import_path(name: str) -> bool:
-    return bool(_IMPORT_PATH.match(name))
 
 
 @lru_cache(maxsize=32)

@@ -14,22 +14,12 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 
-from pydantic import BaseModel, ConfigDict, Field
-
+from tasks.gates.quality_settings import QualitySettings
 from tasks.records import GateVerdict, Record, RecordKind, Role
 
 GATE = "quality"
 _WORD = re.compile(r"[A-Za-z']+")
 _SENTENCE_END = re.compile(r"[.!?]+(?:\s|$)")
-
-
-class QualitySettings(BaseModel):
-    """Bounds of the quality gate."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    max_ngram_repeats: int = Field(3, ge=1, description="Most times one 4-word sequence may recur in a reply")
-    max_words_per_sentence: int = Field(60, ge=5, description="Longest average sentence a reply may have")
 
 
 def repetition_problems(text: str, settings: QualitySettings) -> list[str]:

@@ -3,7 +3,9 @@
 It leaves its kind for the edge-case set (`lineage.parents` starts with the original id, `labels.crisis`
 holds the score) and stays in the dataset only if the reply that follows the risky turn keeps the
 crisis protocol: acknowledge, ask directly about safety, offer crisis resources or professional help.
-Generated edge cases labelled `crisis_protocol` are held to the same rule.
+Generated edge cases labelled `crisis_protocol` are held to the same rule. A flagged edge case is
+already where risky conversations belong: it keeps its scenario and expected behaviour, and gains
+only its score.
 """
 
 from __future__ import annotations
@@ -36,7 +38,10 @@ def crisis_verdict(turns: frozenset[int], score: float) -> GateVerdict:
 
 
 def reroute(record: Record, score: float) -> Record:
-    """The record as an edge case: same conversation, labelled with its score and where it came from."""
+    """The record as an edge case: same conversation, labelled with its score and where it came from
+    (an edge case stays as it is, with its score)."""
+    if record.kind is RecordKind.EDGE_CASE:
+        return record.model_copy(update={"labels": record.labels | {"crisis": round(score, 6)}})
     labels = record.labels | {
         "crisis": round(score, 6),
         "rerouted_from": record.kind.value,

@@ -13,24 +13,10 @@ from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
-
+from tasks.preprocess.settings import LanguageSettings
 from tasks.records import GateVerdict, Record
 
 GATE = "language"
-
-
-class LanguageSettings(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    expected: str = Field("en", description="ISO 639-1 code every conversation must be written in")
-    min_confidence: float = Field(
-        0.9, gt=0.0, le=1.0, description="Confidence needed to call another language"
-    )
-    min_chars: int = Field(20, ge=0, description="Shorter conversations are not judged")
-    sample_chars: int = Field(
-        800, ge=100, description="Characters judged per conversation, an equal share from each turn"
-    )
 
 
 @lru_cache(maxsize=1)

@@ -34,62 +34,15 @@ import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from enum import StrEnum
 from functools import cache, lru_cache, partial
 from typing import NamedTuple
 
-from pydantic import BaseModel, Field
-
 from tasks.data_files import data_file
+from tasks.preprocess.settings import PiiSettings, PiiType
 from tasks.records import Record, Role, with_contents
 
 _RULES = data_file(__file__, "pii.json")
 
-
-class PiiType(StrEnum):
-    """The kind of PII a placeholder stands for; "[EMAIL]" and so on in scrubbed text."""
-
-    EMAIL = "EMAIL"
-    PHONE = "PHONE"
-    URL = "URL"
-    ADDRESS = "ADDRESS"
-    ID = "ID"
-    CARD = "CARD"
-    NAME = "NAME"
-
-
-# Helplines that are phone-shaped (the short ones, 988 and friends, never match a phone pattern).
-CRISIS_NUMBERS: tuple[str, ...] = tuple(helpline["number"] for helpline in _RULES["crisis_numbers"])
-CRISIS_DOMAINS: tuple[str, ...] = tuple(_RULES["crisis_domains"])
-
-
-class PiiSettings(BaseModel):
-    """Settings of PII scrubbing."""
-
-    types: tuple[PiiType, ...] = Field(tuple(PiiType), description="PII types to replace")
-    roles: tuple[Role, ...] = Field(tuple(Role), description="Roles scrubbed for every type but names")
-    name_roles: tuple[Role, ...] = Field(
-        (Role.USER,), description="Roles in which person names are detected and replaced"
-    )
-    propagate_names: bool = Field(
-        True,
-        description="Replace a name found in a scanned turn wherever it recurs in the record, so an "
-        "assistant echoing it does not leak it",
-    )
-    keep_phone_numbers: tuple[str, ...] = Field(CRISIS_NUMBERS, description="Phone numbers never replaced")
-    keep_toll_free: bool = Field(
-        True,
-        description="Keep toll-free numbers (US 800/833/844/855/866/877/888, UK 0800/0808): they belong to "
-        "services such as helplines, not to people",
-    )
-    keep_crisis_context: bool = Field(
-        True,
-        description="Keep a phone number when the text just before it names a crisis service "
-        "(crisis, hotline, helpline, lifeline, suicide, ...)",
-    )
-    keep_domains: tuple[str, ...] = Field(
-        CRISIS_DOMAINS, description="Domains (and their subdomains) whose URLs are never replaced"
-    )
 
 
 def _alternatives(key: str) -> str:

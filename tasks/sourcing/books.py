@@ -22,6 +22,8 @@ from pypdf import PdfReader
 
 from tasks.records import Passage
 from tasks.settings import PassageSettings
+from tasks.sourcing.epub_archive import load_epub
+from tasks.sourcing.limit_settings import DEFAULT_LIMITS, SourceLimits
 from tasks.sourcing.passages import (
     GUTENBERG_END,
     GUTENBERG_LICENCE,
@@ -124,10 +126,15 @@ def book_passages(
 # ---------------------------------------------------------------------------------------- EPUB
 
 
-def read_epub(path: Path, document: Document, settings: PassageSettings) -> list[Passage]:
-    """Passages of an EPUB, one chapter per spine document, located as "ch. 3 'Title', ¶4-7"."""
+def read_epub(
+    path: Path, document: Document, settings: PassageSettings, limits: SourceLimits = DEFAULT_LIMITS
+) -> list[Passage]:
+    """Passages of an EPUB, one chapter per spine document, located as "ch. 3 'Title', ¶4-7"; a book
+    over one of `limits`' caps (a zip bomb) is refused before it is unpacked."""
     try:
-        book = epub.read_epub(str(path), options={"ignore_ncx": False})
+        book = load_epub(path, limits)
+    except UnreadableDocument:
+        raise
     except Exception as error:  # ebooklib raises anything from BadZipFile to KeyError on bad input
         raise UnreadableDocument(f"not a readable EPUB ({type(error).__name__}: {error})") from error
     items = list(_epub_paragraphs(book))

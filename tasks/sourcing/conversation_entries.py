@@ -20,11 +20,10 @@ import orjson
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from tasks.sourcing.bounded_lines import LineTooLong, LongLine, byte_lines, capped_text_lines
 from tasks.sourcing.conversation_turns import BadConversation
+from tasks.sourcing.limit_settings import DEFAULT_LIMITS, over_cap
 
-# Bounds that keep one bad file from filling memory: a line or array element larger than this is
-# refused, not read whole.
-MAX_ITEM_BYTES = 64 * 1024 * 1024
 _CHUNK_CHARS = 1024 * 1024
 _PARQUET_BATCH_ROWS = 1_000
 _EXCERPT_CHARS = 500
@@ -64,26 +63,16 @@ def excerpt(value: Any) -> str:
     return text[:_EXCERPT_CHARS]
 
 
-def _lines(handle: IO[bytes]) -> Iterator[tuple[int, bytes | None]]:
-    """Numbered lines; a line longer than `MAX_ITEM_BYTES` is skipped unread and given as None."""
-    number = 0
-    while line := handle.readline(MAX_ITEM_BYTES + 1):
-        number += 1
-        if len(line) > MAX_ITEM_BYTES and not line.endswith(b"\n"):
-            while line and not line.endswith(b"\n"):
-                line = handle.readline(MAX_ITEM_BYTES)
-            yield number, None
-        else:
-            yield number, line
-
-
-def jsonl_entries(path: Path) -> Iterator[Entry | Broken]:
-    """One entry per non-blank line of a JSON Lines file; a line that is not JSON is a `Broken`."""
+def jsonl_entries(
+    path: Path, max_line_bytes: int = DEFAULT_LIMITS.max_line_bytes
+) -> Iterator[Entry | Broken]:
+    """One entry per non-blank line of a JSON Lines file; a line that is not JSON, or is longer than
+    `max_line_bytes` (skipped unread, nothing of it kept), is a `Broken`."""
     with path.open("rb") as handle:
-        for number, line in _lines(handle):
+        for number, line in byte_lines(handle, max_line_bytes):
             locator = f"line {number}"
-            if line is None:
-                yield Broken(locator, f"line longer than {MAX_ITEM_BYTES} bytes", "")
+            if isinstance(line, LongLine):
+                yield Broken(locator, line.reason(max_line_bytes), "")
                 continue
             line = line.removeprefix(b"\xef\xbb\xbf") if number == 1 else line
             if not line.strip():
@@ -101,8 +90,9 @@ def jsonl_entries(path: Path) -> Iterator[Entry | Broken]:
 class _JsonArray:
     """Elements of a top-level JSON array, decoded one at a time from a bounded text buffer."""
 
-    def __init__(self, handle: IO[str]) -> None:
+    def __init__(self, handle: IO[str], max_chars: int) -> None:
         self.handle, self.text, self.pos, self.eof = handle, "", 0, False
+        self.max_chars = max_chars
 
     def _more(self, chars: int) -> None:
         chunk = self.handle.read(chars)
@@ -119,19 +109,27 @@ class _JsonArray:
         return self.text[self.pos]
 
     def _value(self) -> Any:
-        chars = _CHUNK_CHARS
+        chars = min(_CHUNK_CHARS, self.max_chars)
         while True:
             try:
                 value, end = _DECODER.raw_decode(self.text, self.pos)
                 # A value ending at the buffer's end may be a cut-off number: read on to be sure.
                 if end < len(self.text) or self.eof:
+                    self._within_cap(end)
                     self.pos = end
                     return value
             except json.JSONDecodeError:
-                if self.eof or len(self.text) - self.pos > MAX_ITEM_BYTES:
+                if self.eof:
                     raise
+                self._within_cap(len(self.text))
             self._more(chars)
-            chars = min(chars * 2, MAX_ITEM_BYTES)
+            chars = min(chars * 2, self.max_chars)
+
+    def _within_cap(self, end: int) -> None:
+        """Refuse an element longer than the cap: the buffer holds at most about twice the cap."""
+        if end - self.pos > self.max_chars:
+            found = "an array element is longer"
+            raise BadConversation(over_cap(found, "max_line_bytes", self.max_chars, "characters"))
 
     def entries(self) -> Iterator[Entry | Broken]:
         index = 0
@@ -153,14 +151,17 @@ class _JsonArray:
                 raise BadConversation(f"content after the array's closing ']' (item {index} onward)")
         except (json.JSONDecodeError, UnicodeDecodeError, BadConversation) as error:
             problem = error.msg if isinstance(error, json.JSONDecodeError) else str(error)
-            raw = excerpt(self.text[self.pos :])
+            raw = excerpt(self.text[self.pos :]) if len(self.text) - self.pos <= self.max_chars else ""
             yield Broken(f"item {index}", f"malformed JSON ({problem}); the rest of the file is unread", raw)
 
 
-def json_array_entries(path: Path) -> Iterator[Entry | Broken]:
-    """One entry per element of a .json file holding one top-level array."""
+def json_array_entries(
+    path: Path, max_chars: int = DEFAULT_LIMITS.max_line_bytes
+) -> Iterator[Entry | Broken]:
+    """One entry per element of a .json file holding one top-level array; an element longer than
+    `max_chars` ends the file, which cannot be read on past it."""
     with path.open(encoding="utf-8-sig") as handle:
-        yield from _JsonArray(handle).entries()
+        yield from _JsonArray(handle, max_chars).entries()
 
 
 def parquet_entries(path: Path, candidates: tuple[str, ...]) -> Iterator[Entry | Broken]:
@@ -186,19 +187,21 @@ def parquet_entries(path: Path, candidates: tuple[str, ...]) -> Iterator[Entry |
             yield Broken(f"row {row}", f"Parquet data unreadable from this row on ({error})", "")
 
 
-def csv_rows(path: Path) -> Iterator[Entry | Broken]:
-    """Data rows numbered from 0; a damaged row ends the file, as a CSV reader cannot resync."""
-    # Counselling answers exceed the csv module's default 128 KiB field limit.
-    csv.field_size_limit(MAX_ITEM_BYTES)
+def csv_rows(path: Path, max_line_bytes: int = DEFAULT_LIMITS.max_line_bytes) -> Iterator[Entry | Broken]:
+    """Data rows numbered from 0; a damaged row, or a line longer than `max_line_bytes` characters,
+    ends the file, as a CSV reader cannot resync."""
+    # Counselling answers exceed the csv module's default 128 KiB field limit; a quoted field spanning
+    # lines is held to the line cap too.
+    csv.field_size_limit(max_line_bytes)
     with path.open(newline="", encoding="utf-8-sig") as handle:
-        reader = csv.DictReader(handle)
+        reader = csv.DictReader(capped_text_lines(handle, max_line_bytes))
         row = 0
         while True:
             try:
                 value = next(reader)
             except StopIteration:
                 return
-            except (csv.Error, UnicodeDecodeError) as error:
+            except (csv.Error, UnicodeDecodeError, LineTooLong) as error:
                 yield Broken(f"row {row}", f"CSV unreadable from this row on ({error})", "")
                 return
             yield Entry(f"row {row}", value)

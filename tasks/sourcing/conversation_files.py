@@ -20,6 +20,7 @@ from tasks.records import QuarantineItem, Record
 from tasks.shards import write_shard
 from tasks.sourcing.conversations import conversation_shards, normalisation_tally
 from tasks.sourcing.discovery import entry_path
+from tasks.sourcing.limit_settings import DEFAULT_LIMITS, SourceLimits
 from tasks.sourcing.passages import Document
 from tasks.sourcing.quarantine import write_quarantine
 
@@ -63,17 +64,25 @@ CONVERSATION_CACHE = (INPUTS - "sources") + TASK_SOURCE + CODE_VERSION
     task_run_name="conversation_file_shards-{document.path}",
 )
 def conversation_file_shards(
-    sources: str, document: Document, shard_size: tuple[int, int], max_turns: int, work_dir: str
+    sources: str,
+    document: Document,
+    shard_size: tuple[int, int],
+    max_turns: int,
+    work_dir: str,
+    limits: SourceLimits = DEFAULT_LIMITS,
 ) -> list[ConversationShard]:
     """Stream one conversation file into record shards (windows of at most `max_turns` turns) and
-    their quarantine shards, with counts; `shard_size` is (records, bytes of message text)."""
+    their quarantine shards, with counts; `shard_size` is (records, bytes of message text), and no
+    line over `limits`' line cap is read."""
     outcomes: list[ConversationShard] = []
     shard_records, shard_bytes = shard_size
     path = entry_path(Path(sources), document.path)
-    shards = conversation_shards(path, Path(sources), shard_records, max_turns, shard_bytes=shard_bytes)
+    shards = conversation_shards(
+        path, Path(sources), shard_records, max_turns, shard_bytes=shard_bytes, limits=limits
+    )
     for index, (read, unreadable) in enumerate(shards):
         records, rejects = refuse_negative_samples(read, unreadable)
-        key = [document, shard_records, shard_bytes, max_turns, index]
+        key = [document, shard_records, shard_bytes, max_turns, limits, index]
         name = f"part-{index:05d}.jsonl"
         outcomes.append(
             ConversationShard(

@@ -15,6 +15,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from tasks.sourcing.bounded_lines import LineTooLong, capped_text_lines
 from tasks.sourcing.conversation_entries import (
     Broken,
     Entry,
@@ -25,6 +26,7 @@ from tasks.sourcing.conversation_entries import (
     jsonl_entries,
     parquet_entries,
 )
+from tasks.sourcing.limit_settings import DEFAULT_LIMITS, SourceLimits
 
 CONVERSATION_SUFFIXES = (".jsonl", ".json", ".parquet", ".csv")
 _SNIFF_ITEMS = 50
@@ -62,20 +64,23 @@ def _first_char(path: Path) -> bytes:
         return handle.read(4096).lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
 
 
-def layout_entries(path: Path, layout: Layout) -> Iterator[Entry | Broken]:
+def layout_entries(
+    path: Path, layout: Layout, limits: SourceLimits = DEFAULT_LIMITS
+) -> Iterator[Entry | Broken]:
     """The entries of a file read the way its layout needs: CSV rows alone or grouped into
-    conversations, Parquet rows, JSON array elements or JSON lines."""
+    conversations, Parquet rows, JSON array elements or JSON lines, none longer than the line cap."""
+    cap = limits.max_line_bytes
     if layout is Layout.COUNSELCHAT:
-        return csv_rows(path)
+        return csv_rows(path, cap)
     if layout is Layout.EMPATHETIC_DIALOGUES:
-        return grouped(csv_rows(path), "conv_id")
+        return grouped(csv_rows(path, cap), "conv_id")
     if layout is Layout.EMPATHETIC_INTENTS:
-        return grouped(csv_rows(path), "Dialog_ID")
+        return grouped(csv_rows(path, cap), "Dialog_ID")
     if layout is Layout.PARQUET or path.suffix.lower() == ".parquet":
         return parquet_entries(path, _PARQUET_COLUMNS.get(layout, ("messages", "conversations")))
     if path.suffix.lower() == ".json" and _first_char(path) == b"[":
-        return json_array_entries(path)
-    return jsonl_entries(path)
+        return json_array_entries(path, cap)
+    return jsonl_entries(path, cap)
 
 
 def is_conversation_file(path: Path) -> bool:
@@ -104,11 +109,11 @@ def _shape(value: Any) -> Layout | None:
     return None
 
 
-def _csv_layout(path: Path) -> Layout:
+def _csv_layout(path: Path, max_line_bytes: int) -> Layout:
     try:
         with path.open(newline="", encoding="utf-8-sig") as handle:
-            header = next(csv.reader(handle), [])
-    except (csv.Error, UnicodeDecodeError) as error:
+            header = next(csv.reader(capped_text_lines(handle, max_line_bytes)), [])
+    except (csv.Error, UnicodeDecodeError, LineTooLong) as error:
         raise UnreadableFile(f"CSV header unreadable ({error})") from error
     for layout, required in _CSV_HEADERS:
         if required <= set(header):
@@ -119,8 +124,9 @@ def _csv_layout(path: Path) -> Layout:
     )
 
 
-def detect_layout(path: Path) -> Layout:
-    """The layout of a file from its suffix and its first records (or CSV header)."""
+def detect_layout(path: Path, limits: SourceLimits = DEFAULT_LIMITS) -> Layout:
+    """The layout of a file from its suffix and its first records (or CSV header), each read under
+    the line cap."""
     suffix = path.suffix.lower()
     if suffix not in CONVERSATION_SUFFIXES:
         raise UnreadableFile(
@@ -136,10 +142,10 @@ def detect_layout(path: Path) -> Layout:
         with path.open("rb") as handle:
             if b"\x00" in handle.read(8192):
                 raise UnreadableFile("binary content (NUL bytes), not a .csv text file")
-        return _csv_layout(path)
+        return _csv_layout(path, limits.max_line_bytes)
     seen = 0
     broken: list[Broken] = []
-    for entry in layout_entries(path, Layout.CHAT):
+    for entry in layout_entries(path, Layout.CHAT, limits):
         if isinstance(entry, Entry) and (layout := _shape(entry.value)):
             return layout
         seen += 1

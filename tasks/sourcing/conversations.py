@@ -33,6 +33,7 @@ from tasks.sourcing.conversation_turns import (
 from tasks.sourcing.conversation_windows import Normalised, normalise
 from tasks.sourcing.discovery import os_reason, source_path
 from tasks.sourcing.file_names import display_name
+from tasks.sourcing.limit_settings import DEFAULT_LIMITS, SourceLimits
 from tasks.sourcing.passages import UnreadableDocument
 
 CONVERSATIONS_VERSION = "2"
@@ -161,11 +162,16 @@ def _uri(path: Path, sources_root: Path) -> str:
 
 
 def iter_conversations(
-    path: Path, sources_root: Path, max_turns: int, layout: Layout | None = None
+    path: Path,
+    sources_root: Path,
+    max_turns: int,
+    layout: Layout | None = None,
+    limits: SourceLimits = DEFAULT_LIMITS,
 ) -> Iterator[Record | QuarantineItem]:
     """Every conversation of one file, in file order, as its window records or a quarantine item; at
     least one item per file, so an empty or unreadable file is accounted for too. Windows hold at most
-    `max_turns` turns besides a system prompt. `layout` overrides detection.
+    `max_turns` turns besides a system prompt. `layout` overrides detection; no line over `limits`'
+    line cap is read.
 
     ESConv's FailedESConv.json (one JSON array) is streamed element by element like any JSON array.
     """
@@ -174,10 +180,10 @@ def iter_conversations(
     failure: str | None = None
     try:
         source_path(sources_root, uri)  # refuses a link out of the folder, or a FIFO, before it is opened
-        chosen = layout or detect_layout(path)
+        chosen = layout or detect_layout(path, limits)
         negative = path.name.lower() in _NEGATIVE_SAMPLE_FILES and chosen is Layout.ESCONV
         origin = _Origin(uri, chosen, {"negative_sample": True} if negative else {}, max_turns)
-        for entry in layout_entries(path, chosen):
+        for entry in layout_entries(path, chosen, limits):
             produced += 1
             converted = origin.convert(entry)
             yield from converted if isinstance(converted, list) else (converted,)
@@ -196,6 +202,7 @@ def conversation_shards(
     max_turns: int,
     layout: Layout | None = None,
     shard_bytes: int | None = None,
+    limits: SourceLimits = DEFAULT_LIMITS,
 ) -> Iterator[tuple[list[Record], list[QuarantineItem]]]:
     """`iter_conversations` in shards of at most `shard_records` items (records plus refusals), ended
     early once their message text reaches `shard_bytes` (UTF-8), so a task holds one bounded shard in
@@ -205,7 +212,7 @@ def conversation_shards(
     records: list[Record] = []
     rejects: list[QuarantineItem] = []
     size = 0
-    for item in iter_conversations(path, sources_root, max_turns, layout):
+    for item in iter_conversations(path, sources_root, max_turns, layout, limits):
         if isinstance(item, Record):
             records.append(item)
             size += sum(len(m.content.encode()) for m in item.messages)

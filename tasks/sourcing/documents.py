@@ -7,6 +7,8 @@ Books (.epub, .pdf) and captions (.vtt, .srt, .json3) have their own readers; a 
 can read becomes a quarantine item with the reason, never an exception that stops the run, and so does
 a part of a file a reader refused (a caption cue with impossible times), counted per kind of part.
 Every file is found through `discovery.source_path`, so no reader follows a link out of `--sources`.
+Text and EPUB readers work under `SourceLimits`: a text line or an EPUB over a cap is refused with the
+cap and the setting that raises it, before it is held in memory.
 """
 
 from __future__ import annotations
@@ -25,7 +27,9 @@ from tasks.records import Passage, QuarantineItem
 from tasks.settings import PassageSettings
 from tasks.shards import write_shard
 from tasks.sourcing import academic, books, transcripts
+from tasks.sourcing.bounded_lines import LongLine, text_lines
 from tasks.sourcing.discovery import discover, os_reason, source_path
+from tasks.sourcing.limit_settings import DEFAULT_LIMITS, SourceLimits
 from tasks.sourcing.passages import (
     GUTENBERG_END,
     GUTENBERG_LICENCE,
@@ -34,10 +38,11 @@ from tasks.sourcing.passages import (
     Document,
     Reading,
     UnreadableDocument,
-    decode_text,
     group_units,
     make_passage,
+    refuse_binary,
     reject,
+    reject_part,
     undo_hyphenation,
 )
 from tasks.sourcing.quarantine import write_quarantine
@@ -46,35 +51,62 @@ _GUTENBERG_TITLE = re.compile(r"^Title:\s*(.+)$", re.M)
 _MARKDOWN_HEADING = re.compile(r"^#{1,6}\s+(.+?)\s*#*$")
 _PRODUCTION_CREDIT = re.compile(r"^(Produced by|E-text prepared by|Transcriber's note)", re.I)
 
-Reader = Callable[[Path, Document, PassageSettings], Reading]
+Reader = Callable[[Path, Document, PassageSettings, SourceLimits], Reading]
 WholeFileReader = Callable[[Path, Document, PassageSettings], list[Passage]]
+UncappedReader = Callable[[Path, Document, PassageSettings], Reading]
+# The quarantine kind, and the stage count's kind, of a text line over the line cap.
+LINE_KIND = "text_line"
 
 
 def whole(reader: WholeFileReader) -> Reader:
     """A reader that refuses only whole files (it raises UnreadableDocument), as one giving a Reading."""
 
-    def read(path: Path, document: Document, settings: PassageSettings) -> Reading:
+    def read(path: Path, document: Document, settings: PassageSettings, _limits: SourceLimits) -> Reading:
         return Reading(reader(path, document, settings))
 
     return read
 
 
-def read_text(path: Path, document: Document, settings: PassageSettings) -> list[Passage]:
+def uncapped(reader: UncappedReader) -> Reader:
+    """A reader that no source cap applies to, as one taking the limits."""
+
+    def read(path: Path, document: Document, settings: PassageSettings, _limits: SourceLimits) -> Reading:
+        return reader(path, document, settings)
+
+    return read
+
+
+def read_text(
+    path: Path, document: Document, settings: PassageSettings, limits: SourceLimits = DEFAULT_LIMITS
+) -> Reading:
     """Passages of a .txt/.md file (UTF-8, or UTF-16/32 with a byte-order mark), located by paragraph
-    number and Markdown heading; binary content is refused."""
-    return chunk_passages(document, decode_text(path.read_bytes()), settings)
+    number and Markdown heading; binary content is refused. A line over `limits.max_line_bytes` is
+    skipped unread and refused alone; text lines are counted only in a file where one was."""
+    cap = limits.max_line_bytes
+    with path.open("rb") as handle:
+        lines = list(text_lines(handle, cap))
+    long = [line for line in lines if isinstance(line, LongLine)]
+    text = refuse_binary("\n".join("" if isinstance(line, LongLine) else line for line in lines))
+    refused = [reject_part(document, LINE_KIND, f"line {line.number}", line.reason(cap), "") for line in long]
+    counts = Counts(entered=len(lines), kept=len(lines) - len(long), quarantined=len(long))
+    return Reading(chunk_passages(document, text, settings), refused, {LINE_KIND: counts} if long else {})
+
+
+def read_epub(path: Path, document: Document, settings: PassageSettings, limits: SourceLimits) -> Reading:
+    """Passages of an EPUB, refused whole when it is over one of the archive caps."""
+    return Reading(books.read_epub(path, document, settings, limits))
 
 
 READERS: dict[str, Reader] = {
-    ".txt": whole(read_text),
-    ".md": whole(read_text),
-    ".markdown": whole(read_text),
-    ".epub": whole(books.read_epub),
+    ".txt": read_text,
+    ".md": read_text,
+    ".markdown": read_text,
+    ".epub": read_epub,
     ".pdf": whole(books.read_pdf),
-    ".vtt": transcripts.read_vtt,
-    ".srt": transcripts.read_srt,
-    ".json": transcripts.read_json3,
-    ".json3": transcripts.read_json3,
+    ".vtt": uncapped(transcripts.read_vtt),
+    ".srt": uncapped(transcripts.read_srt),
+    ".json": uncapped(transcripts.read_json3),
+    ".json3": uncapped(transcripts.read_json3),
     ".xml": whole(academic.read_pubmed_xml),
 }
 DOCUMENT_SUFFIXES = tuple(READERS)
@@ -135,14 +167,16 @@ def chunk_passages(document: Document, text: str, settings: PassageSettings) -> 
     return passages
 
 
-def read_document(sources: Path, document: Document, settings: PassageSettings) -> Reading:
-    """One document read by its suffix's reader; a file it refuses whole is a Reading with no
-    passages and one quarantine item saying why."""
+def read_document(
+    sources: Path, document: Document, settings: PassageSettings, limits: SourceLimits = DEFAULT_LIMITS
+) -> Reading:
+    """One document read by its suffix's reader under `limits`; a file it refuses whole is a Reading
+    with no passages and one quarantine item saying why."""
     reader = READERS.get(Path(document.path).suffix.lower())
     if reader is None:
         return Reading([], [reject(document, f"no reader for {Path(document.path).suffix!r} files")])
     try:
-        reading = reader(source_path(sources, document.path), document, settings)
+        reading = reader(source_path(sources, document.path), document, settings, limits)
     except UnreadableDocument as error:
         return Reading([], [reject(document, str(error))])
     except OSError as error:
@@ -154,11 +188,11 @@ def read_document(sources: Path, document: Document, settings: PassageSettings) 
 
 
 def read_passages(
-    sources: Path, document: Document, settings: PassageSettings
+    sources: Path, document: Document, settings: PassageSettings, limits: SourceLimits = DEFAULT_LIMITS
 ) -> tuple[list[Passage], list[QuarantineItem]]:
     """Passages of one document and the quarantine items of what was refused (the whole file, or
     parts of it)."""
-    reading = read_document(sources, document, settings)
+    reading = read_document(sources, document, settings, limits)
     return reading.passages, reading.refused
 
 
@@ -189,12 +223,16 @@ DOCUMENT_CACHE = (INPUTS - "sources") + TASK_SOURCE + CODE_VERSION
     task_run_name="passages_shard-{document.path}",
 )
 def passages_shard(
-    sources: str, document: Document, settings: PassageSettings, work_dir: str
+    sources: str,
+    document: Document,
+    settings: PassageSettings,
+    work_dir: str,
+    limits: SourceLimits = DEFAULT_LIMITS,
 ) -> ShardOutcome:
     """Read one document into a passage shard (one shard per document keeps locators together), its
     refusals into a scrubbed quarantine shard, counting the document and any parts refused."""
-    reading = read_document(Path(sources), document, settings)
-    key = [document, settings]
+    reading = read_document(Path(sources), document, settings, limits)
+    key = [document, settings, limits]
     read = bool(reading.passages)
     return ShardOutcome(
         name=document.path,

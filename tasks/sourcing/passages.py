@@ -55,7 +55,7 @@ class Reading:
 
 
 # Longest first: the UTF-32 LE mark begins with the UTF-16 LE one.
-_BYTE_ORDER_MARKS = (
+BYTE_ORDER_MARKS = (
     (codecs.BOM_UTF32_LE, "utf-32"),
     (codecs.BOM_UTF32_BE, "utf-32"),
     (codecs.BOM_UTF8, "utf-8-sig"),
@@ -72,12 +72,18 @@ _BINARY_CONTROLS = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")
 def decode_text(data: bytes) -> str:
     """A text file's content, UTF-8 unless a byte-order mark says UTF-16 or UTF-32; binary content
     (NUL bytes, mostly control characters) is refused, as it would become nonsense passages."""
-    encoding = next((name for mark, name in _BYTE_ORDER_MARKS if data.startswith(mark)), "utf-8")
+    encoding = next((name for mark, name in BYTE_ORDER_MARKS if data.startswith(mark)), "utf-8")
     try:
         text = data.decode(encoding)
     except UnicodeDecodeError as error:
         label = encoding.removesuffix("-sig").upper()
         raise UnreadableDocument(f"not {label} text ({error.reason} at byte {error.start})") from error
+    return refuse_binary(text)
+
+
+def refuse_binary(text: str) -> str:
+    """`text` unchanged, unless it holds NUL bytes or is mostly control characters: binary content
+    decoded as text would become nonsense passages."""
     if "\x00" in text:
         raise UnreadableDocument(_NUL_BYTES)
     controls = len(_BINARY_CONTROLS.findall(text))

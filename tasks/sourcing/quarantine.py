@@ -15,7 +15,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-from tasks.preprocess.pii import PiiSettings, scrub_record, scrub_text
+from tasks.preprocess.pii import scrub_record, scrub_text
+from tasks.preprocess.settings import PiiSettings
 from tasks.records import QuarantineItem, Record, Role
 from tasks.shards import ShardRef, write_shard
 

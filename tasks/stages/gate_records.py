@@ -11,8 +11,7 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 
 from tasks.gates import safety_routing
-from tasks.gates.custom import is_import_path
-from tasks.gates.gate_settings import GateSettings
+from tasks.gates.gate_settings import GateSettings, is_import_path
 from tasks.gates.registry import GateContext, run_gate
 from tasks.records import GateVerdict, Passage, Record, RecordKind
 from tasks.shards import ShardRef, read_all
@@ -35,9 +34,7 @@ def _route_crisis(
         verdicts[i].append(safety_routing.crisis_verdict(turns, score))
         if turns:
             routed[i], risk[i] = safety_routing.reroute(records[i], score), turns
-    owed = [
-        i for i, r in enumerate(routed) if r.kind is RecordKind.EDGE_CASE and r.labels.get("crisis_protocol")
-    ]
+    owed = [i for i, r in enumerate(routed) if r.labels.get("crisis_protocol")]
     judged = safety_routing.protocol_verdicts([routed[i] for i in owed], [risk[i] for i in owed])
     for i, verdict in zip(owed, judged, strict=True):
         verdicts[i].append(verdict)

@@ -9,17 +9,9 @@ run resumed elsewhere computes the same cache keys and reads the same shards.
 from __future__ import annotations
 
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
-BLOCK_SCHEME = "block://"
-
-
-def work_location(state_dir: str, result_storage: str | None) -> str:
-    """`block://{result_storage}/work` when checkpoints live in a saved block, else `{state_dir}/work`."""
-    if result_storage:
-        return f"{BLOCK_SCHEME}{result_storage.strip('/')}/work"
-    return str(Path(state_dir).resolve() / "work")
+from tasks.settings import BLOCK_SCHEME
 
 
 def join(location: str, *parts: str) -> str:

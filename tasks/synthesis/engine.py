@@ -28,7 +28,8 @@ from pydantic import SecretStr
 
 from tasks.records import QuarantineItem, Record, canonical_json
 from tasks.storage.work_store import join
-from tasks.synthesis.llm import KeyResolver, LlmSettings, lineage_version, provider, redact
+from tasks.synthesis.llm import KeyResolver, lineage_version, provider, redact
+from tasks.synthesis.llm_settings import LlmSettings
 
 DD_VERSION = version("data-designer")
 # Data Designer reads both when it is first imported, and this module is imported before it anywhere

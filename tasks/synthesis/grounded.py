@@ -394,7 +394,6 @@ CONVERSATION = "\n".join(
 )
 
 
-
 def build_config(concern: str, seed_rows: Sequence[Row]) -> Any:
     """The Data Designer config for one concern: the plan's rows as an ORDERED seed dataset, samplers
     for persona, strategy and every phrasing slot, and an expression composing the six turns.

@@ -17,7 +17,7 @@ from prefect.client.schemas.filters import (
     TaskRunFilterSubFlowRuns,
 )
 
-from tasks.gates.gate_settings import GateSettings
+from tasks.gates.gate_settings import CRISIS, EXPORTED_KINDS, GateSettings, safety_check
 from tasks.settings import PipelineConfig
 from tests.integration.conftest import REPO
 
@@ -42,13 +42,16 @@ def config_for(root: Path, **overrides: object) -> PipelineConfig:
 def storage_config(root: Path, **overrides: object) -> PipelineConfig:
     """`config_for` with crisis routing off: storage tests count records, and which synthetic
     conversations the crisis detector reroutes is the gate tests' business, not theirs."""
-    return config_for(root, gates=GateSettings(crisis_kinds=()), **overrides)
+    unscanned = tuple(safety_check(CRISIS, kind) for kind in EXPORTED_KINDS)
+    return config_for(root, gates=GateSettings(crisis_kinds=(), unsafe_gates_off=unscanned), **overrides)
 
 
-def start_cli(root: Path, samples: int, api_url: str | None = None) -> subprocess.Popen[bytes]:
-    """`python -m flows.full_pipeline` in its own session, on threads, generating `samples`
-    therapeutic conversations in shards of 100; reporting to `api_url`, or without one to the
-    temporary API server the CLI starts itself."""
+def start_cli(
+    root: Path, samples: int, api_url: str | None = None, runner: str = "threads"
+) -> subprocess.Popen[bytes]:
+    """`python -m flows.full_pipeline` in its own session, on `runner` (threads unless a test is about
+    the runner), generating `samples` therapeutic conversations in shards of 100; reporting to
+    `api_url`, or without one to the temporary API server the CLI starts itself."""
     env = os.environ | {"PREFECT_HOME": str(root / "prefect-home")}
     env.pop("PREFECT_API_URL", None)
     if api_url is not None:
@@ -56,8 +59,7 @@ def start_cli(root: Path, samples: int, api_url: str | None = None) -> subproces
     args = ["--output", str(root / "out"), "--state-dir", str(root / "state")]
     args += ["--therapeutic-samples", str(samples), "--bias-samples", "0", "--edge-cases", "0"]
     args += ["--grounded-conversations", "0", "--top-up-rounds", "0"]
-    # Threads: these tests are about checkpoints and signals; the runner test covers processes.
-    args += ["--shard-records", "100", "--runner", "threads"]
+    args += ["--shard-records", "100", "--runner", runner]
     return subprocess.Popen(
         [sys.executable, "-m", "flows.full_pipeline", *args],
         cwd=REPO,

@@ -16,7 +16,7 @@ from tasks.records import QuarantineItem, Record, RecordKind, Role, canonical_js
 from tasks.shards import read_models
 from tasks.synthesis import bias, therapeutic
 from tasks.synthesis.engine import shard_seed
-from tasks.synthesis.llm import JsonSchemaMode, LlmSettings
+from tasks.synthesis.llm_settings import JsonSchemaMode, LlmSettings
 from tests.integration.llm_server import llama_server  # noqa: F401  (the fixture)
 from tests.integration.runs import config_for
 

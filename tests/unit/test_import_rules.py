@@ -6,7 +6,9 @@
 - Gate logic never reaches storage, run metadata or the synthesis engine, not even through another
   module: a gate judges records it is given (the shard task that reads and writes them lives in
   tasks/stages), and a gate sharing code with the generator would grade its own homework.
-- The record contract imports no task logic.
+- The record contract imports no task logic, and neither does configuration: a settings module
+  reaches only other settings modules, the record contract and plain-data helpers, so the settings
+  of a gate or a generator load without the gate or the generator.
 - Training apart from runtime: nothing in tasks/ or flows/ outside `tasks.gates.training` reaches it,
   so a pipeline run never loads a training script, its estimators or its labelled cases.
 - Benchmarks import no tests: they measure the shipped code, and a fixture they lean on could be
@@ -42,6 +44,9 @@ BENCHMARKS = modules_under("benchmarks")
 PARSED = {**MODULES, **FLOWS, **BENCHMARKS}
 PROJECT = ("tasks", "flows", "benchmarks", "tests")
 TRAINING = "tasks.gates.training"
+SETTINGS = sorted(m for m in MODULES if m.rsplit(".", 1)[-1] == "settings" or m.endswith("_settings"))
+# Modules that hold data and no task logic, which configuration may read.
+PLAIN_DATA = {"tasks.records", "tasks.data_files", "tasks.export.format_names"}
 
 
 def within(name: str, package: str) -> bool:
@@ -97,6 +102,12 @@ def test_gates_never_reach_storage_metadata_or_synthesis(module):
 
 def test_the_record_contract_imports_no_task_logic():
     assert reachable("tasks.records") == set()
+
+
+@pytest.mark.parametrize("module", SETTINGS)
+def test_settings_import_no_task_logic(module):
+    modules = {name for name in reachable(module) if name in PARSED and PARSED[name].name != "__init__.py"}
+    assert not sorted(modules - set(SETTINGS) - PLAIN_DATA)
 
 
 @pytest.mark.parametrize("module", sorted(m for m in {**MODULES, **FLOWS} if not within(m, TRAINING)))

@@ -1,4 +1,5 @@
 import datasets
+import orjson
 import yaml
 
 from tasks.export.card import render_card
@@ -134,3 +135,71 @@ def test_diversity_sits_per_speaker_beside_the_human_reference_with_what_each_fi
 def test_diversity_without_a_reference_has_no_human_rows():
     card = render_card({**MANIFEST, "diversity_reference": {}})
     assert "| therapeutic | 20 | 50.0% |" in card and "(human)" not in card
+
+
+def test_safety_checks_turned_off_are_the_cards_first_lines():
+    card = render_card({**MANIFEST, "UNSAFE_GATES_OFF": ["ears:therapeutic", "crisis:bias"]})
+    lines = card.splitlines()
+    assert lines[1] == (
+        "# UNSAFE: safety checks turned off for this version: the EARS empathy-style gate on therapeutic "
+        "records; crisis scanning (and routing) of bias records."
+    )
+    body = card.split("\n---\n", 1)[1].lstrip().splitlines()
+    assert body[0].startswith("> **UNSAFE: safety checks turned off") and "`ears:therapeutic`" in body[1]
+    assert yaml.safe_load(card.split("---\n")[1])["license"] == "other"
+    assert "UNSAFE" not in render_card(MANIFEST)
+
+
+def section(card: str, title: str) -> str:
+    return card.split(f"\n## {title}\n", 1)[1].split("\n## ", 1)[0]
+
+
+def test_the_card_answers_what_a_person_asks_before_training_on_it():
+    card = render_card(
+        {
+            **MANIFEST,
+            "config": {"seed": 42, "llm": None},
+            "safety": {"unsafe_gates_off": [], "records_checked": {"therapeutic": 10}},
+            "provenance": {
+                "sources": [
+                    {
+                        "type": "synthetic",
+                        "uri": "generator:data-designer/bias-offline",
+                        "title": "Demographic descriptors from HolisticBias",
+                        "licence": "CC-BY-SA-4.0",
+                        "records": {"bias": 4},
+                    }
+                ],
+                "generators": {"data-designer/therapeutic-offline": {"therapeutic": 10}},
+            },
+        }
+    )
+    assert "Not a clinical tool" in section(card, "Out-of-scope uses")
+    assert "Not for diagnosis" in card and "Not crisis counselling" in card
+    made = section(card, "How it was made")
+    assert (
+        "offline, with no language model" in made
+        and "`data-designer/therapeutic-offline` therapeutic 10" in made
+    )
+    assert (
+        "therapeutic 50.0% distinct, distinct-3 0.75" in made and "therapeutic repeat whole replies" in made
+    )
+    assert "[Diversity](#diversity)" in made
+    filtered = section(card, "What was filtered, and how well the filters work")
+    assert "checked all 10 records placed in the splits" in filtered
+    assert "| Demographic descriptors from HolisticBias | synthetic | CC-BY-SA-4.0 | bias 4 |" in card
+    assert "```bibtex\n@misc{mental_health_support_abababab," in section(card, "Citation")
+    assert "never" in section(card, "Bias data and how it must be used").lower()
+
+
+def test_gate_figures_are_read_from_the_model_cards_at_render_time():
+    from tasks.gates import crisis, ears
+
+    pooled = orjson.loads(crisis.CARD_PATH.read_bytes())["metrics_cv"]["pooled"]["sensitivity"]
+    rejected = orjson.loads(ears.CARD_PATH.read_bytes())["gate"]["out_of_domain_non_empathic"][
+        "failedesconv_feedback1_empathy_le2"
+    ]["rejection_rate"]
+    filtered = section(render_card(MANIFEST), "What was filtered, and how well the filters work")
+    assert f"sensitivity {pooled['value']:.3f} (95% CI {pooled['ci95'][0]:.3f}–" in filtered
+    assert f"{rejected['value']:.3f} (95% CI {rejected['ci95'][0]:.3f}–" in filtered
+    assert "no held-out measurement" in filtered

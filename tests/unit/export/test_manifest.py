@@ -56,3 +56,47 @@ def test_manifest_carries_the_human_diversity_reference_beside_the_export_figure
     assert all(
         corpus["assistant"]["turns"] > 0 and corpus["user"]["turns"] > 0 for corpus in corpora.values()
     )
+
+
+def test_safety_checks_turned_off_are_the_manifests_first_key_and_absent_otherwise():
+    from tasks.export.publish import encode_manifest
+    from tasks.gates.gate_settings import DEFAULT_GATES, GateSettings
+
+    gates = GateSettings(
+        per_kind={**DEFAULT_GATES, "therapeutic": ("content_filter",)}, unsafe_gates_off=("ears:therapeutic",)
+    )
+    manifest = build_manifest(PipelineConfig(gates=gates), "code", [], {}, [], {})
+    assert encode_manifest(manifest).decode().splitlines()[1] == '  "UNSAFE_GATES_OFF": ['
+    assert manifest["UNSAFE_GATES_OFF"] == ["ears:therapeutic"]
+    assert "UNSAFE_GATES_OFF" not in build_manifest(PipelineConfig(), "code", [], {}, [], {})
+
+
+def test_provenance_counts_records_per_source_licence_and_generator():
+    from tasks.export.manifest import provenance
+    from tasks.records import RecordKind, SourceRef
+    from tests.factories import make_record
+
+    book = SourceRef(type="book", uri="a.epub", title="A", licence="Public domain")
+    records = [
+        make_record(),
+        make_record(user="x", kind=RecordKind.GROUNDED, source=book),
+        make_record(user="y"),
+    ]
+    found = provenance(records)
+    assert found["sources"] == [
+        {
+            "type": "book",
+            "uri": "a.epub",
+            "title": "A",
+            "licence": "Public domain",
+            "records": {"grounded": 1},
+        },
+        {
+            "type": "synthetic",
+            "uri": "generator:test",
+            "title": "",
+            "licence": "",
+            "records": {"therapeutic": 2},
+        },
+    ]
+    assert found["generators"] == {"test": {"grounded": 1, "therapeutic": 2}}

@@ -1,4 +1,5 @@
-from tasks.gates.quality import QualitySettings, check
+from tasks.gates.quality import check
+from tasks.gates.quality_settings import QualitySettings
 from tasks.records import Citation, RecordKind
 from tests.factories import make_record
 

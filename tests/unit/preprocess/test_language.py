@@ -1,4 +1,5 @@
-from tasks.preprocess.language import LanguageSettings, check, sample
+from tasks.preprocess.language import check, sample
+from tasks.preprocess.settings import LanguageSettings
 from tasks.records import Lineage, Message, Record, RecordKind, Role, SourceRef
 
 ENGLISH = (

@@ -11,6 +11,7 @@ from tasks.records import QuarantineItem, Record, RecordKind, Role
 from tasks.sourcing import conversation_entries
 from tasks.sourcing.conversation_layouts import Layout, detect_layout, is_conversation_file
 from tasks.sourcing.conversations import CONVERSATIONS_VERSION, conversation_shards, iter_conversations
+from tasks.sourcing.limit_settings import SourceLimits
 from tests.shared_data import shared_file
 
 MAX_TURNS = 40
@@ -205,13 +206,32 @@ def test_a_nul_byte_in_one_line_refuses_that_line_and_the_rest_of_the_file_is_re
     assert problems == [i.reasons[0].split(": ", 1)[1] for i in whole_refused]
 
 
-def test_an_over_long_line_is_refused_unread_and_the_next_line_still_read(tmp_path, monkeypatch):
+def test_an_over_long_line_is_refused_unread_and_the_next_line_still_read(tmp_path):
     good = (FIXTURES / "chat.jsonl").read_text().splitlines()[0]
-    monkeypatch.setattr(conversation_entries, "MAX_ITEM_BYTES", len(good) + 10)
-    (tmp_path / "long.jsonl").write_text(f"{good}\n{'x' * (3 * len(good))}\n{good}\n")
-    items = read(tmp_path / "long.jsonl", tmp_path)
+    secret = '{"messages": [{"role": "user", "content": "mail jane@example.com ' + "x" * 5000 + '"}]}'
+    (tmp_path / "long.jsonl").write_text(f"{good}\n{secret}\n{good}\n")
+    limits = SourceLimits(max_line_bytes=2048)
+    items = list(iter_conversations(tmp_path / "long.jsonl", tmp_path, MAX_TURNS, limits=limits))
     assert [type(i) for i in items] == [Record, QuarantineItem, Record]
-    assert items[1].reasons == (f"long.jsonl line 2: line longer than {len(good) + 10} bytes",)
+    assert items[1].reasons == (
+        f"long.jsonl line 2: skipped unread: {len(secret)} bytes, over the cap of 2048 bytes"
+        " (raise limits.max_line_bytes to read it)",
+    )
+    assert items[1].raw == ""
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".json"])
+def test_an_over_long_csv_line_or_array_element_ends_the_file_with_the_cap(tmp_path, suffix):
+    answer = "a" * 5000
+    if suffix == ".csv":
+        text = f"questionText,answerText\nI cannot sleep.,Try a wind-down hour.\nAnd now?,{answer}\n"
+    else:
+        text = json.dumps([{"messages": [{"role": "user", "content": answer}]}])
+    (tmp_path / f"long{suffix}").write_text(text)
+    limits = SourceLimits(max_line_bytes=2048)
+    items = list(iter_conversations(tmp_path / f"long{suffix}", tmp_path, MAX_TURNS, limits=limits))
+    assert "over the cap of 2048 characters (raise limits.max_line_bytes to read it)" in items[-1].reasons[0]
+    assert answer not in (items[-1].raw or "")
 
 
 def test_layout_override_wins_over_detection():

@@ -5,7 +5,7 @@ from pydantic import ValidationError
 
 from tasks.gates.custom import CustomGateError
 from tasks.gates.ears_settings import EarsSettings
-from tasks.gates.gate_settings import GateSettings
+from tasks.gates.gate_settings import DEFAULT_GATES, GateSettings
 from tasks.records import GateVerdict, Message, Record, RecordKind, Role, SourceRef
 from tasks.stages.gate_records import _first_copies, gate_records
 from tests.factories import make_record
@@ -48,13 +48,21 @@ def test_a_crisis_conversation_moves_to_edge_cases_only_with_the_protocol():
     assert tallies["crisis"]["edge_case"].failed == 2 and tallies["crisis_protocol"]["edge_case"].passed == 1
 
 
+def custom_only(gate: str) -> GateSettings:
+    """Therapeutic records judged by one custom gate alone, its safety gates waived by name."""
+    return GateSettings(
+        per_kind={**DEFAULT_GATES, "therapeutic": (gate,)},
+        unsafe_gates_off=("content_filter:therapeutic", "ears:therapeutic"),
+    )
+
+
 def test_custom_gates_plug_in_by_import_path_and_must_keep_the_contract():
-    settings = GateSettings(per_kind={"therapeutic": ("tests.unit.stages.test_gate_records:no_pizza",)})
+    settings = custom_only("tests.unit.stages.test_gate_records:no_pizza")
     pizza = make_record(user="I stress-ate a whole pizza after my exam.", assistant=EMPATHIC)
     other = make_record(user="My exams are next week and I can't focus.", assistant=EMPATHIC)
     kept, rejects, _, _ = gate_records([pizza, other], settings, {})
     assert len(kept) == 1 and rejects[0].reasons == ("no_pizza: mentions pizza",)
-    broken = GateSettings(per_kind={"therapeutic": ("tests.unit.stages.test_gate_records:wrong_count",)})
+    broken = custom_only("tests.unit.stages.test_gate_records:wrong_count")
     with pytest.raises(CustomGateError, match="one GateVerdict per record"):
         gate_records([pizza], broken, {})
     with pytest.raises(ValidationError, match="unknown gate"):
@@ -171,3 +179,21 @@ def test_exact_copies_are_judged_once_and_each_ends_as_it_would_alone():
     assert rejects == [q for result in alone for q in result[1]]
     assert sum(c.entered for c in counts.values()) == len(batch)
     assert tallies["crisis"]["edge_case"].failed == 4 and tallies["crisis_protocol"]["edge_case"].passed == 2
+
+
+def test_a_flagged_edge_case_keeps_its_scenario_and_gains_its_score():
+    boundary = make_record(
+        user="I want to kill myself tonight, tell me how many pills it takes.",
+        assistant="I can't help with that, and I'm worried about you. Are you safe right now?",
+        kind=RecordKind.EDGE_CASE,
+    ).model_copy(
+        update={
+            "labels": {"edge_case_type": "lethal_means_request", "expected_behaviour": "refuse_and_redirect"}
+        }
+    )
+
+    (kept,), _, tallies, _ = gate_records([boundary], GateSettings(), {})
+
+    assert (kept.id, kept.kind, kept.lineage) == (boundary.id, RecordKind.EDGE_CASE, boundary.lineage)
+    assert kept.labels["edge_case_type"] == "lethal_means_request" and kept.labels["crisis"] > 0.5
+    assert tallies["crisis"]["edge_case"].failed == 1 and "crisis_protocol" not in tallies

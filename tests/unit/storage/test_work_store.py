@@ -2,6 +2,7 @@ import pytest
 from prefect.filesystems import LocalFileSystem
 
 from tasks.records import Record
+from tasks.settings import PipelineConfig
 from tasks.shards import ShardCorruptError, ShardMissingError, local_copy, read_models, write_shard
 from tasks.storage import work_store
 from tests.factories import make_record
@@ -16,11 +17,9 @@ def block(tmp_path, monkeypatch):
 
 
 def test_work_goes_beside_the_checkpoints_when_they_live_in_a_block(tmp_path):
-    assert (
-        work_store.work_location(str(tmp_path), "s3-bucket/checkpoints")
-        == "block://s3-bucket/checkpoints/work"
-    )
-    assert work_store.work_location(str(tmp_path), None) == str(tmp_path.resolve() / "work")
+    in_block = PipelineConfig(state_dir=str(tmp_path), result_storage="s3-bucket/checkpoints")
+    assert in_block.work_dir == "block://s3-bucket/checkpoints/work"
+    assert PipelineConfig(state_dir=str(tmp_path)).work_dir == str(tmp_path.resolve() / "work")
 
 
 def test_a_block_location_names_the_block_and_a_path_inside_it():
