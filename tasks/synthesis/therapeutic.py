@@ -1,9 +1,11 @@
 """Therapeutic support conversations from Data Designer sampler columns, offline or through an LLM.
 
-Samplers pick the presenting concern, severity, support strategy and the concern-specific
-situation, feeling and detail. Offline, expression columns compose the four turns from the phrase
-library; with an LLM endpoint configured, LLM columns write them from the same sampled scenario and a
-judge column scores the conversation's empathy and safety.
+Samplers pick the scenario: the presenting concern, severity and support strategy; the concern's
+situation, feeling, what the seeker tried, when it is worst, what it affects and what they hope for;
+a persona (age band, age, role and life stage), the people in the story, a timeline, a confidant and
+how what they tried went. Offline, `phrasings.compose` words each sampled row as four turns; with an
+LLM endpoint configured, LLM columns write them from the same sampled scenario and a judge column
+scores the conversation's empathy and safety.
 """
 
 from __future__ import annotations
@@ -45,9 +47,9 @@ OFFLINE = offline_origin(GENERATOR)
 
 
 def build_config(llm: LlmSettings | None = None) -> Any:
-    """The Data Designer config: samplers for every choice; offline, expressions compose each turn from
-    the phrase library; with `llm`, the endpoint writes each turn from the same sampled scenario (and a
-    Faker persona) and a judge column scores the conversation.
+    """The Data Designer config: samplers for every choice of the scenario; offline, the turns are
+    composed from the sampled row after the run (see `synthesize`); with `llm`, the endpoint writes each
+    turn from the same sampled scenario (and a Faker persona) and a judge column scores the conversation.
     """
     import data_designer.config as dd
 
@@ -72,28 +74,23 @@ def build_config(llm: LlmSettings | None = None) -> Any:
     category("concern", list(p.CONCERNS))
     category("severity", p.SEVERITIES)
     category("strategy", p.STRATEGIES)
-    for part in ("situation", "feeling", "detail"):
+    for part in ("situation", "feeling", "tried", "worst", "impact", "hope"):
         subcategory(part, "concern", {c: v[part] for c, v in p.CONCERNS.items()})
+    category("age_band", list(p.AGE_BANDS))
+    for part in ("age", "role"):
+        subcategory(part, "age_band", {band: v[part] for band, v in p.AGE_BANDS.items()})
+    for slot, people in p.PEOPLE.items():
+        category(slot, people)
+    for name, values in p.SHARED.items():
+        category(name, values)
     if llm:
         _add_llm_turns(builder)
-        return builder
-    subcategory("reflection", "concern", p.REFLECTIONS)
-    subcategory("strategy_move", "strategy", p.STRATEGY_RESPONSES)
-    category("opener", p.OPENERS)
-    category("acknowledgement", p.ACKNOWLEDGEMENTS)
-    category("validation", p.VALIDATIONS)
-    category("open_question", p.OPEN_QUESTIONS)
-    category("closing", p.CLOSINGS)
-
-    expressions = {
-        "user_1": "{{ opener }} {{ situation[:1] | upper }}{{ situation[1:] }}. {{ feeling }}",
-        "assistant_1": "{{ acknowledgement }} {{ reflection }} {{ validation }} {{ open_question }}",
-        "user_2": "{{ detail }}",
-        "assistant_2": "{{ strategy_move }} {{ closing }}",
-    }
-    for name, expr in expressions.items():
-        builder.add_column(dd.ExpressionColumnConfig(name=name, expr=expr))
     return builder
+
+
+def _filled(column: str) -> str:
+    """A Jinja expression for a sampled phrase with its people slots ({partner} ...) filled in."""
+    return "{{ " + column + "".join(f" | replace('{{{slot}}}', {slot})" for slot in p.SLOTS) + " }}"
 
 
 def _add_llm_turns(builder: Any) -> None:
@@ -111,13 +108,15 @@ def _add_llm_turns(builder: Any) -> None:
         "{{ persona.age }}-year-old {{ persona.sex | lower }},"
         " {{ persona.marital_status | replace('_', ' ') }}, working as {{ persona.occupation }}"
     )
+    for column in ("situation", "feeling", "tried", "worst"):
+        builder.add_column(dd.ExpressionColumnConfig(name=f"{column}_text", expr=_filled(column)))
     so_far = conversation_text([("Person", "user_1"), ("Counsellor", "assistant_1"), ("Person", "user_2")])
     prompts = {
         "user_1": (
             SEEKER,
             f"You are a {who}, living with {{{{ severity }}}} {{{{ concern }}}}. In 2 to 4 sentences, write"
-            " your first message to a support counsellor. Build it on this situation: {{ situation }}."
-            " And this feeling: {{ feeling }}",
+            " your first message to a support counsellor. Build it on this situation: {{ situation_text }}."
+            " It has been going on {{ timeline }}. And this feeling: {{ feeling_text }}",
         ),
         "assistant_1": (
             STYLE,
@@ -127,8 +126,9 @@ def _add_llm_turns(builder: Any) -> None:
         "user_2": (
             SEEKER,
             f"You are a {who}. The conversation so far:\nPerson: {{{{ user_1 }}}}\n"
-            "Counsellor: {{ assistant_1 }}\n\nWrite your reply in 1 to 3 sentences, adding this detail:"
-            " {{ detail }}",
+            "Counsellor: {{ assistant_1 }}\n\nWrite your reply in 1 to 3 sentences, answering the counsellor"
+            " and adding what you have tried ({{ tried_text }}: {{ outcome }}) and when it is worst"
+            " ({{ worst_text }}).",
         ),
         "assistant_2": (
             STYLE,
@@ -168,9 +168,13 @@ def synthesize(
     seed = shard_seed(run_seed, GENERATOR, shard_index)
     builder = build_config(llm)
     rows, origin, failure = run_engine(builder, count, seed, GENERATOR, llm, key)
-    generated = records_from_rows(
-        rows, count, shard_index, RecordKind.THERAPEUTIC, lambda row: [row_to_record(row, seed, origin)]
-    )
+
+    def convert(row: dict[str, Any]) -> list[Record]:
+        # Offline rows hold only the scenario: composing inside the conversion makes a malformed row a
+        # quarantined slot, like an empty LLM turn.
+        return [row_to_record(row if llm else row | p.compose(row), seed, origin)]
+
+    generated = records_from_rows(rows, count, shard_index, RecordKind.THERAPEUTIC, convert)
     return explain_drops(generated, failure)
 
 
