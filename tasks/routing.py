@@ -17,6 +17,7 @@ from tasks.caching import SHARD_CACHE, work_path
 from tasks.preprocess.dedup import Duplicate, Fingerprint, find_duplicates
 from tasks.preprocess.near_dup import find_near_duplicates
 from tasks.records import Contract, Record
+from tasks.retries import SHARD_RETRIES
 from tasks.shards import ShardRef, read_models, write_shard
 from tasks.split import SPLITS, assign_splits
 
@@ -88,7 +89,7 @@ def route(records: list[Record], routes: list[Route]) -> tuple[dict[str, list[Re
     return by_split, duplicates
 
 
-@task(cache_policy=SHARD_CACHE, persist_result=True, retries=2, retry_delay_seconds=1)
+@task(cache_policy=SHARD_CACHE, persist_result=True, **SHARD_RETRIES)
 def plan_routes_task(
     fingerprints: list[ShardRef], seed: int, near_threshold: float | None, work_dir: str
 ) -> list[ShardRef]:
@@ -105,8 +106,7 @@ def plan_routes_task(
 @task(
     cache_policy=SHARD_CACHE,
     persist_result=True,
-    retries=2,
-    retry_delay_seconds=1,
+    **SHARD_RETRIES,
     task_run_name="route_shard-{name}",
 )
 def route_shard(kept: ShardRef, routes: ShardRef, name: str, work_dir: str) -> RoutedShard:

@@ -23,6 +23,7 @@ from tasks.export.record_rows import to_row
 from tasks.export.schemas import RECORD_SCHEMA
 from tasks.observe import collect
 from tasks.records import Message, Record, Role
+from tasks.retries import SHARD_RETRIES
 from tasks.shards import ShardRef, read_all, read_models, write_file, write_shard
 from tasks.split import SPLITS
 
@@ -117,7 +118,7 @@ def format_rows(records: Iterable[Record], fmt: str) -> Iterator[dict[str, Any]]
     return (row for r in sft_records(records) for row in _SFT_ROWS[fmt](r))
 
 
-@task(cache_policy=SHARD_CACHE, persist_result=True, retries=2, retry_delay_seconds=1)
+@task(cache_policy=SHARD_CACHE, persist_result=True, **SHARD_RETRIES)
 def format_shard(shard: ShardRef, fmt: str, work_dir: str) -> ShardRef:
     """One split shard in one format (`chat` is the canonical `{split}/` records)."""
     records = list(read_models(shard, Record))
@@ -127,7 +128,7 @@ def format_shard(shard: ShardRef, fmt: str, work_dir: str) -> ShardRef:
     return write_shard(path, format_rows(records, fmt))
 
 
-@task(cache_policy=SHARD_CACHE, persist_result=True, retries=2, retry_delay_seconds=1)
+@task(cache_policy=SHARD_CACHE, persist_result=True, **SHARD_RETRIES)
 def preference_split(shards: list[ShardRef], work_dir: str) -> ShardRef:
     """A split's bias pairs as preference rows, matched across all its shards."""
     path = work_path(work_dir, "formats/preference", shards, "part.jsonl")

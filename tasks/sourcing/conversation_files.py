@@ -17,6 +17,7 @@ from pydantic import Field
 from tasks.accounting import Counts, ShardOutcome
 from tasks.caching import CODE_VERSION, work_path
 from tasks.records import QuarantineItem, Record
+from tasks.retries import SHARD_RETRIES
 from tasks.shards import write_shard
 from tasks.sourcing.conversations import conversation_shards, normalisation_tally
 from tasks.sourcing.discovery import entry_path
@@ -59,8 +60,7 @@ CONVERSATION_CACHE = (INPUTS - "sources") + TASK_SOURCE + CODE_VERSION
 @task(
     cache_policy=CONVERSATION_CACHE,
     persist_result=True,
-    retries=2,
-    retry_delay_seconds=1,
+    **SHARD_RETRIES,
     task_run_name="conversation_file_shards-{document.path}",
 )
 def conversation_file_shards(

@@ -24,6 +24,7 @@ from prefect.cache_policies import INPUTS, TASK_SOURCE
 from tasks.accounting import Counts, ShardOutcome
 from tasks.caching import CODE_VERSION, work_path
 from tasks.records import Passage, QuarantineItem
+from tasks.retries import SHARD_RETRIES
 from tasks.settings import PassageSettings
 from tasks.shards import write_shard
 from tasks.sourcing import academic, books, transcripts
@@ -218,8 +219,7 @@ DOCUMENT_CACHE = (INPUTS - "sources") + TASK_SOURCE + CODE_VERSION
 @task(
     cache_policy=DOCUMENT_CACHE,
     persist_result=True,
-    retries=2,
-    retry_delay_seconds=1,
+    **SHARD_RETRIES,
     task_run_name="passages_shard-{document.path}",
 )
 def passages_shard(

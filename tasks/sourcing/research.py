@@ -22,6 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from tasks.accounting import Counts, KindCounts
 from tasks.records import Passage, QuarantineItem, canonical_json
+from tasks.retries import SHARD_RETRIES
 from tasks.shards import ShardRef, write_shard
 from tasks.sourcing.academic import AcademicResult, finding_locator, finding_passage, search
 from tasks.sourcing.academic_models import AcademicSettings
@@ -204,9 +205,13 @@ def write_findings(result: AcademicResult, queries: Sequence[str], directory: st
     )
 
 
+RESEARCH_TIMEOUT = 1_800  # seconds: a search of every service for every query, paced
+
+
 # Fresh answers on every request: a cached search would hide papers published since. The services
-# answer 429/5xx with their own Retry-After-aware retries; these task retries cover a crashed run.
-@task(name="research-findings", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=10)
+# answer 429/5xx with their own Retry-After-aware retries; the task retries a transient failure of
+# the whole search, and gives up on a search that hangs.
+@task(name="research-findings", cache_policy=NO_CACHE, timeout_seconds=RESEARCH_TIMEOUT, **SHARD_RETRIES)
 def research_findings(
     queries: list[str], max_per_query: int, settings: AcademicSettings, research_dir: str
 ) -> ResearchResult:

@@ -24,6 +24,7 @@ from tasks.preprocess import clean
 from tasks.preprocess.dedup import Fingerprint, fingerprint
 from tasks.preprocess.near_dup import signature
 from tasks.records import Record
+from tasks.retries import SHARD_RETRIES
 from tasks.settings import GatingSettings
 from tasks.shards import ShardRef, read_models, write_shard
 from tasks.split import group_of
@@ -91,8 +92,7 @@ def pass_records(
 @task(
     cache_policy=SHARD_CACHE,
     persist_result=True,
-    retries=2,
-    retry_delay_seconds=1,
+    **SHARD_RETRIES,
     task_run_name="pass_shard-{name}",
 )
 def pass_shard(
