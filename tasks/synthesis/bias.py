@@ -1,21 +1,34 @@
 """Counterfactual bias-detection samples from Data Designer sampler and Jinja expression columns.
 
 One generated row is one pair: the same help-seeker message with two descriptors of one axis
-(HolisticBias-style descriptor x template expansion), each answered once with a biased and once
-with an unbiased counsellor reply, so four records share the pair id as `lineage.parents[0]` and
-the splitter keeps them together. Axes come from an ordered seed column, so they are balanced
-exactly; every other choice is a sampler draw. With an LLM endpoint, the endpoint writes the shared
-concern (so the members still differ only in the descriptor) and the three replies, and a judge column
-scores the unbiased reply.
+(HolisticBias-style descriptor x scenario), each answered once with a biased and once with an
+unbiased counsellor reply, so four records share the pair id as `lineage.parents[0]` and the
+splitter keeps them together. A scenario is a concrete situation written for its axis: the person
+states a specific detail, the biased reply explains or weighs it by the group (stereotype, dismissal
+or differential care), and the unbiased reply says the detail back, leaves the meaning of the
+identity to the person and asks about something not yet said. Both replies name the descriptor
+once, so the two members differ in it alone. Axis and scenario variant come from an ordered seed
+frame (both balanced exactly, every variant used in turn); every other choice is a sampler draw.
+With an LLM endpoint, the endpoint writes the shared problem (so the members still differ only in
+the descriptor) and the three replies, and a judge column scores the unbiased reply.
+
+Pools, read through `tasks.data_files`:
+- `data/bias_descriptors.json`: a curated HolisticBias v1.1 subset (CC BY-SA 4.0), `axes` mapping
+  each axis to `descriptors` `{descriptor, phrase}`, the phrase written for this project.
+- `data/bias_scenarios.json`: written for this project (Apache-2.0). `frames` (the message around
+  `{who}` and `{problem}`), `respect` (unbiased lines about `{who}`), `closers` (biased endings per
+  bias type) and `axes`, each axis a list of `{id, situation, details: [{said, reflect}],
+  questions, biased: {bias type: line about {who}}}`.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from functools import lru_cache
+import re
+from collections import Counter
+from functools import cache, lru_cache
 from itertools import permutations
-from pathlib import Path
 from typing import Any
 
 from prefect import task
@@ -24,8 +37,8 @@ from pydantic import SecretStr
 from blocks.llm_provider import resolve_api_key
 from tasks.accounting import ShardOutcome
 from tasks.caching import SHARD_CACHE
+from tasks.data_files import data_file
 from tasks.records import Lineage, QuarantineItem, Record, RecordKind, SourceRef, canonical_json, content_id
-from tasks.synthesis import bias_phrasings as p
 from tasks.synthesis.engine import (
     Origin,
     explain_drops,
@@ -49,9 +62,15 @@ from tasks.synthesis.rows import Row, records_from_rows, shard_outcome, turns_fr
 GENERATOR = "data-designer/bias-offline"
 OFFLINE = offline_origin(GENERATOR)
 JUDGE_COLUMN = "judge"
-DESCRIPTORS_FILE = Path(__file__).parent / "data" / "bias_descriptors.json"
+DESCRIPTORS_FILE = "bias_descriptors.json"
+SCENARIOS_FILE = "bias_scenarios.json"
 RECORDS_PER_PAIR = 4
 MEMBERS = ("a", "b")
+BIAS_TYPES = ("stereotype", "dismissal", "differential_care")
+WHO, PROBLEM = "{who}", "{problem}"
+# Where the unbiased reply says the line about the person's identity: before or after its question.
+_LAYOUTS = ("{reflect} {respect} {question}", "{reflect} {question} {respect}")
+_SENTENCE_START = re.compile(r"(?:^|[.!?]\s+)\{who\}")
 SOURCE = SourceRef(
     type="synthetic",
     uri=f"generator:{GENERATOR}",
@@ -63,16 +82,83 @@ SOURCE = SourceRef(
 @lru_cache(maxsize=1)
 def descriptors() -> dict[str, list[tuple[str, str]]]:
     """Axis -> (descriptor, noun phrase) from the curated HolisticBias subset shipped with the code."""
-    data = json.loads(DESCRIPTORS_FILE.read_text(encoding="utf-8"))
     return {
         axis: [(d["descriptor"], d["phrase"]) for d in entry["descriptors"]]
-        for axis, entry in data["axes"].items()
+        for axis, entry in data_file(__file__, DESCRIPTORS_FILE)["axes"].items()
     }
 
 
 def axes() -> list[str]:
-    """The bias axes, in the order the seed column cycles through them."""
+    """The bias axes, in the order the seed frame cycles through them."""
     return list(descriptors())
+
+
+def _marker_problems(text: str, markers: tuple[str, ...]) -> list[str]:
+    """Why `text` breaks the pair contract: each marker exactly once, `{who}` never opening a sentence
+    (the phrase starts with a lower-case article) and no other placeholder."""
+    problems = [f"{m} appears {text.count(m)} times in {text!r}" for m in markers if text.count(m) != 1]
+    if _SENTENCE_START.search(text):
+        problems.append(f"{WHO} opens a sentence in {text!r}")
+    stray = set(re.findall(r"\{[a-z_]+\}", text)) - set(markers)
+    return problems + ([f"unknown placeholder {sorted(stray)} in {text!r}"] if stray else [])
+
+
+@lru_cache(maxsize=1)
+def scenarios() -> dict[str, Any]:
+    """The scenario pool file, checked once: a broken line would make pair members differ in more than
+    the descriptor, which the quality gate would then quarantine pair by pair."""
+    pool = data_file(__file__, SCENARIOS_FILE)
+    problems = [] if set(pool["axes"]) == set(axes()) else [f"axes {sorted(pool['axes'])} != {axes()}"]
+    problems += [p for frame in pool["frames"] for p in _marker_problems(frame, (WHO, PROBLEM))]
+    problems += [p for line in pool["respect"] for p in _marker_problems(line, (WHO,))]
+    problems += [
+        p for kind in BIAS_TYPES for line in pool["closers"][kind] for p in _marker_problems(line, ())
+    ]
+    for entries in pool["axes"].values():
+        for s in entries:
+            plain = [s["situation"], *s["questions"], *(v for d in s["details"] for v in d.values())]
+            problems += [p for text in plain for p in _marker_problems(text, ())]
+            problems += [p for kind in BIAS_TYPES for p in _marker_problems(s["biased"][kind], (WHO,))]
+    if problems:
+        raise ValueError(f"{SCENARIOS_FILE}: {len(problems)} broken line(s), first: {problems[0]}")
+    return pool
+
+
+@cache
+def scenario_variants(axis: str) -> tuple[tuple[str, str], ...]:
+    """Every (scenario, detail, question) of an axis as the scenario id and the JSON a seed row
+    carries, interleaved so that consecutive variants come from different scenarios."""
+    combos = []
+    for index, s in enumerate(scenarios()["axes"][axis]):
+        for turn, (detail, question) in enumerate((d, q) for d in s["details"] for q in s["questions"]):
+            variant = {
+                "id": f"{axis}/{s['id']}",
+                "problem": f"{s['situation']} {detail['said']}",
+                "reflect": detail["reflect"],
+                "question": question,
+                "biased": s["biased"],
+            }
+            combos.append(((turn, index), (variant["id"], json.dumps(variant, ensure_ascii=False))))
+    return tuple(pair for _, pair in sorted(combos))
+
+
+def _seed_frame(pairs: int, shard_index: int) -> Any:
+    """Axes in turn from the shard's offset, and per axis its scenario variants in turn (the id for the
+    labels, the JSON for the expressions), continuing where the previous shard of the same size left
+    off."""
+    import pandas as pd
+
+    order = axes()
+    per_axis = -(-pairs // len(order))
+    used: Counter[str] = Counter()
+    rows = []
+    for i in range(pairs):
+        axis = order[(shard_index + i) % len(order)]
+        variants = scenario_variants(axis)
+        scenario_id, variant = variants[(shard_index * per_axis + used[axis]) % len(variants)]
+        rows.append({"axis": axis, "scenario_id": scenario_id, "scenario": variant})
+        used[axis] += 1
+    return pd.DataFrame(rows)
 
 
 def _pick_by_axis(prefix: str) -> str:
@@ -81,83 +167,59 @@ def _pick_by_axis(prefix: str) -> str:
     return "{{ {" + choices + "}[axis] }}"
 
 
-def _axis_column(pairs: int, shard_index: int) -> Any:
-    import pandas as pd
-
-    order = axes()
-    return pd.DataFrame({"axis": [order[(shard_index + i) % len(order)] for i in range(pairs)]})
-
-
 def build_config(pairs: int, shard_index: int, llm: LlmSettings | None = None) -> Any:
-    """The Data Designer config: ordered axis seed, samplers for every choice, expressions for the text;
-    with `llm`, the endpoint writes the concern and the replies, and a judge scores the unbiased one.
+    """The Data Designer config: ordered axis and scenario seed, samplers for every other choice,
+    expressions for the text; with `llm`, the endpoint writes the problem and the replies, and a judge
+    scores the unbiased one.
     """
     import data_designer.config as dd
 
+    pool = scenarios()
     builder = dd.DataDesignerConfigBuilder(model_configs=model_configs(llm) if llm else [])
-    builder.with_seed_dataset(dd.DataFrameSeedSource(df=_axis_column(pairs, shard_index)))
+    builder.with_seed_dataset(dd.DataFrameSeedSource(df=_seed_frame(pairs, shard_index)))
 
-    def sampler(
-        name: str, values: list[str], parent: str | None = None, by: dict[str, list[str]] | None = None
-    ) -> None:
+    def sampler(name: str, values: list[str], by: dict[str, list[str]] | None = None) -> None:
         params: Any = (
-            dd.SubcategorySamplerParams(category=parent, values=by)
-            if parent and by
+            dd.SubcategorySamplerParams(category="bias_type", values=by)
+            if by
             else dd.CategorySamplerParams(values=values)
         )
-        kind = "subcategory" if parent else "category"
+        kind = "subcategory" if by else "category"
         builder.add_column(dd.SamplerColumnConfig(name=name, sampler_type=kind, params=params))
 
     for axis, entries in descriptors().items():
         sampler(f"pair_{axis}", ["|".join((*a, *b)) for a, b in permutations(entries, 2)])
-        sampler(f"stereotype_{axis}", p.STEREOTYPES[axis])
-    sampler("template", list(p.TEMPLATES))
-    sampler("template_text", [], "template", {k: [v] for k, v in p.TEMPLATES.items()})
-    sampler("concern", list(p.CONCERNS))
-    sampler("concern_text", [], "concern", {k: [v] for k, v in p.CONCERNS.items()})
+    sampler("bias_type", list(BIAS_TYPES))
+    sampler("frame", pool["frames"])
     if llm is None:
-        sampler("reflection", [], "concern", p.REFLECTIONS)
-    sampler("bias_type", p.BIAS_TYPES)
-    if llm is None:
-        sampler("biased_opener", p.BIASED_OPENERS)
-    sampler("dismissal", p.DISMISSALS)
-    sampler("differential", p.DIFFERENTIAL_CARE)
-    if llm is None:
-        sampler("unbiased_opener", p.UNBIASED_OPENERS)
-        sampler("unbiased_support", p.UNBIASED_SUPPORT)
-        sampler("unbiased_question", p.UNBIASED_QUESTIONS)
+        sampler("closer", [], pool["closers"])
+        sampler("respect", pool["respect"])
+        sampler("layout", list(_LAYOUTS))
     else:
-        sampler("bias_kind", [], "bias_type", {k: [v] for k, v in _BIAS_KINDS.items()})
-
-    biased_line = (
-        "{% if bias_type == 'stereotype' %}{{ stereotype }}{% elif bias_type == 'dismissal' %}{{ dismissal }}"
-        "{% else %}{{ differential }}{% endif %}"
-    )
+        sampler("bias_kind", [], {k: [v] for k, v in _BIAS_KINDS.items()})
+        # Both members share one problem and differ only in the descriptor, as the offline pairs do.
+        builder.add_column(text_column("concern_clause", _CONCERN_PROMPT, SEEKER))
     expressions = {
         "pair": _pick_by_axis("pair"),
-        "stereotype": _pick_by_axis("stereotype"),
         "phrase_a": "{{ pair.split('|')[1] }}",
         "phrase_b": "{{ pair.split('|')[3] }}",
-        "biased_line": biased_line,
     }
-    if llm is None:
-        expressions["unbiased"] = (
-            "{{ unbiased_opener }} {{ reflection }} {{ unbiased_support }} {{ unbiased_question }}"
-        )
-    else:
-        # Both members share one concern and differ only in the descriptor, as the offline pairs do.
-        builder.add_column(text_column("concern_clause", _CONCERN_PROMPT, SEEKER))
-    concern = "concern_text" if llm is None else "concern_clause | trim | trim('.')"
+    problem = "scenario.problem" if llm is None else "concern_clause | trim"
     for member in MEMBERS:
         who = f"phrase_{member}"
         expressions[f"user_{member}"] = (
-            f"{{{{ template_text | replace('{{who}}', {who}) | replace('{{concern}}', {concern}) }}}}"
+            f"{{{{ frame | replace('{WHO}', {who}) | replace('{PROBLEM}', {problem}) }}}}"
         )
-        hint = f"{{{{ biased_line | replace('{{who}}', {who}) }}}}"
+        biased_line = f"{{{{ scenario.biased[bias_type] | replace('{WHO}', {who}) }}}}"
         if llm is None:
-            expressions[f"assistant_biased_{member}"] = f"{{{{ biased_opener }}}} {hint}"
+            expressions[f"assistant_biased_{member}"] = f"{biased_line} {{{{ closer }}}}"
+            expressions[f"unbiased_{member}"] = (
+                "{{ layout | replace('{reflect}', scenario.reflect)"
+                " | replace('{question}', scenario.question) | replace('{respect}', respect)"
+                f" | replace('{WHO}', {who}) }}}}"
+            )
         else:
-            expressions[f"bias_hint_{member}"] = hint
+            expressions[f"bias_hint_{member}"] = biased_line
     for name, expr in expressions.items():
         builder.add_column(dd.ExpressionColumnConfig(name=name, expr=expr))
     if llm is not None:
@@ -166,8 +228,8 @@ def build_config(pairs: int, shard_index: int, llm: LlmSettings | None = None) -
 
 
 _CONCERN_PROMPT = (
-    "Rewrite this problem in your own words as one short first-person clause (at most 20 words, starting"
-    " lower-case, no full stop), saying nothing about who you are: {{ concern_text }}"
+    "Rewrite this problem in your own words as one or two short first-person sentences (at most 40 words),"
+    " saying nothing about who you are: {{ scenario.problem }}"
 )
 _BIASED_SYSTEM = (
     "You write realistic examples of biased counsellor replies, used only to train a detector of bias in"
@@ -182,6 +244,8 @@ _BIAS_KINDS = {
 
 
 def _add_llm_replies(builder: Any) -> None:
+    import data_designer.config as dd
+
     for member in MEMBERS:
         prompt = (
             f"The person wrote:\n{{{{ user_{member} }}}}\n\nWrite a 1 to 3 sentence counsellor reply that"
@@ -189,15 +253,17 @@ def _add_llm_replies(builder: Any) -> None:
             f"{{{{ bias_hint_{member} }}}}"
         )
         builder.add_column(text_column(f"assistant_biased_{member}", prompt, _BIASED_SYSTEM))
-    # The unbiased reply sees the concern alone, so nothing in it can depend on the descriptor.
+    # The unbiased reply sees the problem alone, so nothing in it can depend on the descriptor.
     builder.add_column(
         text_column(
             "unbiased",
-            "A person wrote to a counsellor that {{ concern_clause }}.\n\nWrite the counsellor's reply in 2"
+            "A person wrote to a counsellor:\n{{ concern_clause }}\n\nWrite the counsellor's reply in 2"
             " to 4 sentences: reflect, validate and ask one open question.",
             STYLE,
         )
     )
+    for member in MEMBERS:
+        builder.add_column(dd.ExpressionColumnConfig(name=f"unbiased_{member}", expr="{{ unbiased }}"))
     transcript = conversation_text([("Person", "user_a"), ("Counsellor", "unbiased")])
     builder.add_column(
         judge_column(JUDGE_COLUMN, f"Rate the counsellor in this conversation.\n\n{transcript}")
@@ -206,7 +272,7 @@ def _add_llm_replies(builder: Any) -> None:
 
 def pair_id(row: Row) -> str:
     """A content hash of the pair, shared by its four records as their first parent."""
-    keys = ("axis", "pair", "template", "concern", "bias_type", "user_a", "assistant_biased_a", "unbiased")
+    keys = ("axis", "pair", "scenario_id", "bias_type", "user_a", "assistant_biased_a", "unbiased_a")
     digest = hashlib.sha256(canonical_json({k: str(row[k]) for k in keys})).hexdigest()[:20]
     return f"bias-pair-{digest}"
 
@@ -225,7 +291,7 @@ def row_to_records(row: Row, seed: int, origin: Origin = OFFLINE) -> list[Record
     records = []
     for biased in (True, False):
         for member in MEMBERS:
-            reply = f"assistant_biased_{member}" if biased else "unbiased"
+            reply = f"assistant_biased_{member}" if biased else f"unbiased_{member}"
             turns = turns_from_row(row, (f"user_{member}", reply))
             records.append(
                 Record(
@@ -240,8 +306,7 @@ def row_to_records(row: Row, seed: int, origin: Origin = OFFLINE) -> list[Record
                         "biased": biased,
                         "pair_id": parent,
                         "member": member,
-                        "template": row["template"],
-                        "concern": row["concern"],
+                        "scenario": row["scenario_id"],
                     }
                     # The judge scored the unbiased reply only: the biased ones are meant to fail it.
                     | ({} if biased else judged),

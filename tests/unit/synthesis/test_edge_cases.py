@@ -1,11 +1,13 @@
 import re
 from collections import Counter
 
+from tasks.gates import content_filter, safety_routing
+from tasks.gates.content_filter_settings import ContentFilterSettings
 from tasks.preprocess.chat_format import format_problems
+from tasks.preprocess.near_dup import find_near_duplicates, signature
 from tasks.records import Role
 from tasks.settings import GatingSettings
 from tasks.synthesis import edge_cases, engine
-from tasks.synthesis.edge_case_phrasings import CRISIS_TYPES, EDGE_CASES
 
 # Amounts with units, named means and lethality wording: none may appear in any generated text.
 HARM_DETAIL = re.compile(
@@ -19,23 +21,32 @@ CRISIS_RESOURCE = re.compile(r"\b988\b|emergency number|\b911\b|Samaritans|74174
 SAFETY_QUESTION = re.compile(r"\b(are you|is anyone)\b[^.?!]*\b(safe|danger)\b[^.?!]*\?", re.IGNORECASE)
 
 
+def pool_texts() -> list[str]:
+    texts = []
+    for case in edge_cases.edge_cases().values():
+        texts += [t for s in case.scenarios for t in (*s["user"], *s["reflect"])]
+        texts += [text for pressure in case.pressures for text in pressure.values()]
+        texts += [*case.acknowledgements, *case.actions, *case.closings]
+    return texts
+
+
 def test_every_type_appears_and_records_are_well_formed():
     records, rejects = edge_cases.synthesize(220, run_seed=5, shard_index=2)
     assert len(records) == 220 and rejects == []
-    assert set(Counter(r.labels["edge_case_type"] for r in records)) == set(EDGE_CASES)
+    cases = edge_cases.edge_cases()
+    assert set(Counter(r.labels["edge_case_type"] for r in records)) == set(cases)
     for record in records:
         assert format_problems(record, GatingSettings()) == []
         assert [m.role for m in record.messages] == [Role.USER, Role.ASSISTANT]
-        case = EDGE_CASES[str(record.labels["edge_case_type"])]
+        case = cases[str(record.labels["edge_case_type"])]
         assert record.labels["expected_behaviour"] == case.expected_behaviour
         assert record.labels["severity"] == case.severity and record.kind.value == "edge_case"
+        assert str(record.labels["scenario"]).startswith(f"{record.labels['edge_case_type']}/")
 
 
 def test_no_text_carries_method_or_dose_details():
     records, _ = edge_cases.synthesize(400, run_seed=9, shard_index=0)
-    texts = [m.content for r in records for m in r.messages]
-    for case in EDGE_CASES.values():
-        texts += case.scenarios + case.pressures + case.acknowledgements + case.actions + case.closings
+    texts = [m.content for r in records for m in r.messages] + pool_texts()
     assert [t for t in texts if HARM_DETAIL.search(t)] == []
 
 
@@ -47,13 +58,36 @@ def test_the_harm_detail_check_catches_what_it_is_for():
 
 def test_crisis_replies_ask_about_safety_and_name_a_resource():
     records, _ = edge_cases.synthesize(300, run_seed=4, shard_index=1)
-    crisis = [r for r in records if r.labels["edge_case_type"] in CRISIS_TYPES]
-    assert {r.labels["edge_case_type"] for r in crisis} == CRISIS_TYPES
+    crisis = [r for r in records if r.labels["edge_case_type"] in edge_cases.crisis_types()]
+    assert {r.labels["edge_case_type"] for r in crisis} == edge_cases.crisis_types()
     for record in crisis:
         reply = record.messages[-1].content
         assert CRISIS_RESOURCE.search(reply), reply
         assert SAFETY_QUESTION.search(reply), reply
         assert record.labels["crisis_protocol"] is True
+
+
+def test_generated_cases_pass_the_content_filter_and_the_crisis_protocol():
+    records, _ = edge_cases.synthesize(600, run_seed=42, shard_index=0)
+    assert [v.reasons for v in content_filter.check(records, ContentFilterSettings()) if not v.passed] == []
+    # Crisis routing holds any case whose user turn the detector flags to the protocol, whatever its type.
+    verdicts = safety_routing.protocol_verdicts(records, [frozenset({0})] * len(records))
+    assert [
+        (r.messages[-1].content, v.reasons) for r, v in zip(records, verdicts, strict=True) if not v.passed
+    ] == []
+
+
+def test_replies_say_back_the_scenario_and_a_run_has_no_near_twins():
+    records, _ = edge_cases.synthesize(1000, run_seed=42, shard_index=0)
+    scenarios = {f"{n}/{s['id']}": s for n, c in edge_cases.edge_cases().items() for s in c.scenarios}
+    for record in records:
+        user, reply = (m.content for m in record.messages)
+        scenario = scenarios[str(record.labels["scenario"])]
+        assert any(u in user for u in scenario["user"]) and any(r in reply for r in scenario["reflect"])
+    replies = [r.messages[1].content for r in records]
+    assert len(set(replies)) >= 0.9 * len(replies)
+    twins = find_near_duplicates([(r.id, r.kind.value, r.id, signature(r)) for r in records], 0.8)
+    assert twins == {}
 
 
 def test_expected_behaviour_for_lethal_means_medication_and_minors():
