@@ -1,7 +1,8 @@
 """The parent flow: sourcing → synthesis → gating → export, with run metadata and accounting.
 
-Run it with `python -m flows.full_pipeline --help`. The flow's one parameter is `PipelineConfig`,
-so a deployment's parameters and this CLI are the same surface.
+Run it with `python -m flows.full_pipeline --help`. The flow's parameters are `PipelineConfig`'s
+fields, one keyword each, validated together as one `PipelineConfig`: a deployment's parameters and
+this CLI are the same surface, and `prefect deployment run ... --param NAME=value` overrides one.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from prefect import flow, get_run_logger, tags
 from prefect.runtime import flow_run
@@ -22,6 +23,7 @@ from flows.cli import parse_config
 from flows.export import export
 from flows.gating import GatingResult, gating
 from flows.journal_research import journal_research, research_deployment_listening
+from flows.parameters import config_from_parameters, config_parameters, with_config_parameters
 from flows.sourcing import DocumentOutcome, SourcingResult, research_dir, sourcing
 from flows.synthesis import synthesis
 from tasks.accounting import ShardOutcome, merge_counts
@@ -36,10 +38,14 @@ from tasks.settings import PipelineConfig
 from tasks.stages.ledger import StageLedger
 from tasks.synthesis.volumes import GENERATED_KINDS, top_up_volumes
 
+SUMMARY = "Build one dataset version from the sources and the generators, gated and split 70/15/15."
 
-@flow(name="full-pipeline", log_prints=True)
-def full_pipeline(config: PipelineConfig = PipelineConfig()) -> Published:  # noqa: B008
-    """Build one dataset version from the sources and the generators, gated and split 70/15/15."""
+
+@flow(name="full-pipeline", description=SUMMARY, log_prints=True)
+@with_config_parameters
+def full_pipeline(**settings: Any) -> Published:
+    """Build one dataset version; the settings, one parameter each, are listed below."""
+    config = config_from_parameters(settings)
     logger = get_run_logger()
     store = MetadataStore(resolve_database_url(config))
     run_id = str(flow_run.get_id() or "local")
@@ -155,7 +161,8 @@ def run_pipeline(config: PipelineConfig) -> State[Published]:
         worker_settings(config.task_runner, {PREFECT_LOCAL_STORAGE_PATH: results}),
         tags(f"dataset:{config.dataset_name}"),
     ):
-        return full_pipeline(config, return_state=True)
+        # `**settings` takes any keyword, so the type checker reads return_state as a setting.
+        return cast(State[Published], full_pipeline(**config_parameters(config), return_state=True))
 
 
 def _exit_on_sigterm(signum: int, _frame: object) -> None:

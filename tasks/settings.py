@@ -105,8 +105,8 @@ class PipelineConfig(BaseModel):
     )
     database_url: SecretStr | None = Field(
         None,
-        description="Metadata DB URL (postgresql+psycopg://...); else DATABASE_URL, else the"
-        " database block, else SQLite in state_dir",
+        description="Metadata DB URL (postgresql+psycopg://...); else the database block, else"
+        " DATABASE_URL, else SQLite in state_dir",
     )
     database_block: str | None = Field(
         None, description="Name of a saved MetadataDatabase block holding the metadata DB URL"

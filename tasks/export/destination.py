@@ -4,6 +4,7 @@ from the saved block or the environment, and checked before any compute is spent
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,10 @@ from tasks.shards import local_copy
 from tasks.storage.local import LocalVersionStore
 from tasks.storage.s3 import S3Location, S3VersionStore, UploadProgress, is_s3_uri, s3_client
 
+_log = logging.getLogger(__name__)
+# The environment's S3 credentials, which a saved credentials block named for the run overrides.
+OVH_CREDENTIALS = ("OVH_S3_ACCESS_KEY", "OVH_S3_SECRET_KEY", "OVH_S3_ENDPOINT")
+
 
 def version_store(config: PipelineConfig, progress: UploadProgress | None = None) -> VersionStore:
     """Where this run's versions live: a local folder, or an S3 prefix for an s3:// output."""
@@ -27,8 +32,14 @@ def version_store(config: PipelineConfig, progress: UploadProgress | None = None
 
 def _s3_client(config: PipelineConfig) -> Any:
     """The client for an s3:// output: the saved credentials block when named, else OVH_S3_*."""
-    credentials = AwsCredentials.load(config.s3_credentials_block) if config.s3_credentials_block else None
-    return s3_client(credentials)
+    if not config.s3_credentials_block:
+        return s3_client(None)
+    ignored = sorted(name for name in OVH_CREDENTIALS if os.environ.get(name))
+    if ignored:
+        _log.warning(
+            f"s3_credentials_block {config.s3_credentials_block!r} is used; {', '.join(ignored)} ignored"
+        )
+    return s3_client(AwsCredentials.load(config.s3_credentials_block))
 
 
 class OutputUnusableError(RuntimeError):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
@@ -25,18 +26,23 @@ from tasks.metadata.models import (
 from tasks.settings import PipelineConfig
 from tasks.storage.s3 import UploadStats
 
+_log = logging.getLogger(__name__)
+
 
 def resolve_database_url(config: PipelineConfig) -> str:
-    """The first of: the config's URL, DATABASE_URL, the named block, SQLite in the state folder."""
+    """The first of: the config's URL, the named block, DATABASE_URL, SQLite in the state folder. A
+    name given for this run wins over the environment, with a warning when both are set."""
     if config.database_url is not None:
         return config.database_url.get_secret_value()
-    if url := os.environ.get("DATABASE_URL"):
-        return url
     if config.database_block:
         from blocks.database import MetadataDatabase
 
+        if os.environ.get("DATABASE_URL"):
+            _log.warning(f"database_block {config.database_block!r} is used; DATABASE_URL is ignored")
         block: MetadataDatabase = MetadataDatabase.load(config.database_block)  # type: ignore[assignment]
         return block.url.get_secret_value()
+    if url := os.environ.get("DATABASE_URL"):
+        return url
     state = Path(config.state_dir).resolve()
     state.mkdir(parents=True, exist_ok=True)
     return f"sqlite:///{state / 'metadata.db'}"

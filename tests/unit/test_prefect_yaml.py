@@ -1,5 +1,6 @@
-"""prefect.yaml stays loadable: entrypoints exist, parameters validate, and the research trigger
-hands the event's queries to the flow as a list.
+"""prefect.yaml stays loadable: entrypoints exist, parameters validate (full-pipeline's as the
+PipelineConfig fields they name), and the research trigger hands the event's queries to the flow as
+a list.
 """
 
 import importlib
@@ -11,6 +12,7 @@ from prefect.events.schemas.events import Resource
 from prefect.utilities.schema_tools.hydration import HydrationContext, hydrate
 from pydantic import TypeAdapter
 
+from flows.full_pipeline import config_from_parameters
 from tasks.settings import PipelineConfig
 from tasks.sourcing.research import RESEARCH_EVENT, RESEARCH_RESOURCE_PREFIX
 
@@ -34,7 +36,14 @@ def test_every_deployment_points_at_a_flow_and_valid_parameters():
         supplied = {name: [] for trigger in deployment.get("triggers", []) for name in trigger["parameters"]}
         flow.validate_parameters(supplied | deployment["parameters"])
         assert deployment["work_pool"]["name"] == "datasets"
-    PipelineConfig.model_validate(DEPLOYMENTS["full-pipeline"]["parameters"]["config"])
+
+
+def test_full_pipeline_pins_a_few_settings_and_leaves_the_rest_to_their_defaults():
+    pinned = DEPLOYMENTS["full-pipeline"]["parameters"]
+    assert {"dataset_name", "output", "seed"} <= set(pinned) < set(PipelineConfig.model_fields)
+    flow = flow_of(DEPLOYMENTS["full-pipeline"])
+    config = config_from_parameters(flow.validate_parameters(pinned))
+    assert config == PipelineConfig(**pinned)
 
 
 def test_research_trigger_fires_on_the_research_event_and_passes_the_queries_as_a_list():

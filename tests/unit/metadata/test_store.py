@@ -78,3 +78,20 @@ def test_a_database_from_newer_code_is_refused(tmp_path):
         session.commit()
     with pytest.raises(SchemaTooNewError, match="v99"):
         MetadataStore(url)
+
+
+def test_a_block_named_for_the_run_wins_over_database_url_with_a_warning(monkeypatch, caplog):
+    from types import SimpleNamespace
+
+    from pydantic import SecretStr
+
+    from blocks.database import MetadataDatabase
+
+    saved = SimpleNamespace(url=SecretStr("postgresql+psycopg://u:p@db/meta"))
+    monkeypatch.setattr(MetadataDatabase, "load", classmethod(lambda cls, name: saved))
+    monkeypatch.setenv("DATABASE_URL", "sqlite:///elsewhere.db")
+
+    url = resolve_database_url(PipelineConfig(database_block="metadata"))
+
+    assert url == "postgresql+psycopg://u:p@db/meta"
+    assert "DATABASE_URL is ignored" in caplog.text and "u:p@" not in caplog.text

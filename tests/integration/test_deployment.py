@@ -1,0 +1,260 @@
+"""The full-pipeline deployment as a Prefect user meets it: a real `prefect server` on loopback, the
+`datasets` process pool, `prefect deploy` from prefect.yaml, a process worker, and
+`prefect deployment run ... --param NAME=value` for a small run. The version is published with
+prefect.yaml's values for every setting the run did not override, and the run's keyed artifacts
+can be read back through the client API.
+
+Everything listens on 127.0.0.1 only (checked), and the server and worker are stopped by PID.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from uuid import UUID
+
+import httpx
+import orjson
+import pytest
+import yaml
+from prefect.client.orchestration import get_client
+from prefect.client.schemas.filters import (
+    ArtifactFilter,
+    ArtifactFilterFlowRunId,
+    ArtifactFilterKey,
+    DeploymentFilter,
+    DeploymentFilterId,
+)
+from prefect.client.schemas.objects import Artifact, FlowRun
+from prefect.settings import PREFECT_API_URL, temporary_settings
+
+from tasks.run_report import SECTIONS
+from tasks.split import SPLITS
+from tests.integration.conftest import REPO, free_port, stop_pid
+
+pytestmark = pytest.mark.integration
+
+SERVER_START_S = 90
+RUN_DEADLINE_S = 900
+DATASET = "x"
+PINNED = yaml.safe_load((REPO / "prefect.yaml").read_text())["deployments"][0]["parameters"]
+
+
+def prefect_cli(env: dict[str, str], *args: str, timeout: float = 120) -> str:
+    """Run `prefect ARGS` from the repository root; its stdout, or the test fails with both streams."""
+    done = subprocess.run(
+        [sys.executable, "-m", "prefect", *args],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+    if done.returncode != 0:
+        pytest.fail(f"prefect {' '.join(args)} exited {done.returncode}:\n{done.stdout}\n{done.stderr}")
+    return done.stdout
+
+
+@dataclass(frozen=True)
+class Server:
+    api: str
+    env: dict[str, str]  # the environment that points CLI subprocesses at this server
+    pid: int
+
+
+@contextmanager
+def prefect_server(root: Path) -> Iterator[Server]:
+    """`prefect server start` on a free loopback port with its own home and SQLite file; stopped by PID."""
+    port = free_port()
+    api = f"http://127.0.0.1:{port}/api"
+    env = {key: value for key, value in os.environ.items() if not key.startswith("PREFECT_")}
+    env |= {
+        "PREFECT_HOME": str(root / "home"),
+        "PREFECT_API_DATABASE_CONNECTION_URL": f"sqlite+aiosqlite:///{root / 'prefect.db'}",
+        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+        "PREFECT_SERVER_UI_ENABLED": "false",
+        # Services a run started by hand does not need, so the server starts and idles cheaply.
+        "PREFECT_SERVER_SERVICES_SCHEDULER_ENABLED": "false",
+        "PREFECT_SERVER_SERVICES_LATE_RUNS_ENABLED": "false",
+        "PREFECT_SERVER_SERVICES_PAUSE_EXPIRATIONS_ENABLED": "false",
+        "PREFECT_SERVER_SERVICES_CANCELLATION_CLEANUP_ENABLED": "false",
+        "PREFECT_SERVER_SERVICES_REPOSSESSOR_ENABLED": "false",
+    }
+    root.mkdir(parents=True, exist_ok=True)
+    log = (root / "server.log").open("wb")
+    server = subprocess.Popen(
+        [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1", "--port", str(port)],
+        cwd=root,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        deadline = time.monotonic() + SERVER_START_S
+        while True:
+            try:
+                if httpx.get(f"{api}/health", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline or server.poll() is not None:
+                pytest.fail(f"prefect server did not answer on {api}:\n{(root / 'server.log').read_text()}")
+            time.sleep(0.25)
+        yield Server(api, env | {"PREFECT_API_URL": api}, server.pid)
+    finally:
+        stop_pid(server.pid)
+        log.close()
+
+
+def listening_addresses(pid: int) -> set[str]:
+    """The local addresses (hex, as /proc/net shows them) of the TCP sockets `pid` listens on."""
+    inodes = set()
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        try:
+            target = os.readlink(fd)
+        except OSError:
+            continue  # closed while we looked
+        if target.startswith("socket:["):
+            inodes.add(target[len("socket:[") : -1])
+    found = set()
+    for table in ("tcp", "tcp6"):
+        for line in Path(f"/proc/{pid}/net/{table}").read_text().splitlines()[1:]:
+            fields = line.split()
+            if fields[3] == "0A" and fields[9] in inodes:  # 0A: LISTEN
+                found.add(fields[1].rsplit(":", 1)[0])
+    return found
+
+
+# 127.0.0.1 and ::1 as /proc/net/tcp{,6} write them (little-endian words).
+LOOPBACK = {"0100007F", "00000000000000000000000001000000"}
+
+
+@dataclass(frozen=True)
+class DeployedRun:
+    flow_run: FlowRun
+    version: Path
+    listening: set[str]  # what the server and the worker listen on, as /proc/net writes addresses
+    overrides: dict[str, object]
+
+
+def wait_for_final_state(flow_run_id: UUID, worker_log: Path) -> FlowRun:
+    """Poll the API until the run is final; fail with the worker's log if it never gets there."""
+    deadline = time.monotonic() + RUN_DEADLINE_S
+    with get_client(sync_client=True) as client:
+        while True:
+            flow_run = client.read_flow_run(flow_run_id)
+            if flow_run.state is not None and flow_run.state.is_final():
+                return flow_run
+            if time.monotonic() > deadline:
+                pytest.fail(
+                    f"flow run not final after {RUN_DEADLINE_S}s ({flow_run.state}):\n"
+                    f"{worker_log.read_text()[-6000:]}"
+                )
+            time.sleep(1)
+
+
+@pytest.fixture(scope="module")
+def deployed_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DeployedRun]:
+    root = tmp_path_factory.mktemp("deployment")
+    output = root / "out"
+    overrides: dict[str, object] = {
+        "output": str(output),
+        "dataset_name": DATASET,
+        "therapeutic_samples": 200,
+        "bias_samples": 0,
+        "edge_cases": 0,
+        "grounded_conversations": 0,
+        "top_up_rounds": 0,
+        "shard_records": 100,
+        # The worker runs the flow in the repository: keep its state out of the working tree.
+        "state_dir": str(root / "state"),
+        "runner": "threads",
+    }
+    with prefect_server(root / "server") as server, temporary_settings({PREFECT_API_URL: server.api}):
+        prefect_cli(server.env, "work-pool", "create", "datasets", "--type", "process")
+        spec = (REPO / "prefect.yaml").read_bytes()
+        prefect_cli(server.env, "--no-prompt", "deploy", "--name", "full-pipeline")
+        assert (REPO / "prefect.yaml").read_bytes() == spec  # deploying never rewrites the project's file
+        worker_log = root / "worker.log"
+        with worker_log.open("wb") as log:
+            worker = subprocess.Popen(
+                [sys.executable, "-m", "prefect", "worker", "start", "--pool", "datasets"],
+                cwd=REPO,
+                env=server.env | {"PREFECT_WORKER_QUERY_SECONDS": "1"},
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+            try:
+                params = [arg for name, value in overrides.items() for arg in ("--param", f"{name}={value}")]
+                prefect_cli(server.env, "deployment", "run", "full-pipeline/full-pipeline", *params)
+                with get_client(sync_client=True) as client:
+                    deployment = client.read_deployment_by_name("full-pipeline/full-pipeline")
+                    (created,) = client.read_flow_runs(
+                        deployment_filter=DeploymentFilter(id=DeploymentFilterId(any_=[deployment.id]))
+                    )
+                flow_run = wait_for_final_state(created.id, worker_log)
+                listening = listening_addresses(worker.pid) | listening_addresses(server.pid)
+            finally:
+                stop_pid(worker.pid)
+        assert flow_run.state is not None and flow_run.state.is_completed(), (
+            f"{flow_run.state}:\n{worker_log.read_text()[-6000:]}"
+        )
+        yield DeployedRun(flow_run, output / DATASET / "v1", listening, overrides)
+
+
+def artifact(flow_run_id: UUID, what: str) -> Artifact:
+    """The one artifact of the run under the dataset's key for `what`."""
+    with get_client(sync_client=True) as client:
+        found = client.read_artifacts(
+            artifact_filter=ArtifactFilter(
+                key=ArtifactFilterKey(any_=[f"{DATASET}-{what}"]),
+                flow_run_id=ArtifactFilterFlowRunId(any_=[flow_run_id]),
+            )
+        )
+    assert len(found) == 1, f"{DATASET}-{what}: {len(found)} artifacts"
+    return found[0]
+
+
+def test_the_run_takes_prefect_yaml_values_for_every_setting_it_did_not_override(deployed_run):
+    # The server lays the run's `--param` values over the deployment's: nothing else is sent, so the
+    # worker's machine fills in the host defaults (sources, workers) and the model the rest.
+    assert deployed_run.flow_run.parameters == PINNED | deployed_run.overrides
+    assert set(PINNED) - set(deployed_run.overrides) == {"seed"}
+    manifest = orjson.loads((deployed_run.version / "manifest.json").read_bytes())
+    assert manifest["dataset"] == DATASET
+    assert manifest["seed"] == manifest["config"]["seed"] == PINNED["seed"]
+    assert manifest["config"]["therapeutic_samples"] == 200
+    assert manifest["config"]["top_up_rounds"] == 0
+    targets = {kind: volume["target"] for kind, volume in manifest["volumes"].items()}
+    assert targets == {"therapeutic": 200, "bias": 0, "edge_case": 0, "grounded": 0}
+
+
+def test_the_keyed_artifacts_tell_the_runs_story(deployed_run):
+    flow_run_id = deployed_run.flow_run.id
+    manifest = orjson.loads((deployed_run.version / "manifest.json").read_bytes())
+    report = artifact(flow_run_id, "run-report")
+    assert report.type == "markdown"
+    assert isinstance(report.data, str) and report.data.startswith(f"# {DATASET} v1\n")
+    assert f"content id: `{manifest['content_id']}`" in report.data
+    for name in SECTIONS:
+        assert artifact(flow_run_id, name).type == "table", name
+    splits = orjson.loads(str(artifact(flow_run_id, "splits").data))
+    assert {r["split"]: r["actual"] for r in splits} == {
+        s: manifest["splits"][s]["by_kind"]["therapeutic"]["actual"] for s in SPLITS
+    }
+    progress = artifact(flow_run_id, "progress")
+    assert (progress.type, progress.data) == ("progress", 100.0)
+    link = artifact(flow_run_id, "published")  # Prefect stores a link artifact as markdown
+    assert link.data == f"[{DATASET} v1]({deployed_run.version.resolve().as_uri()})"
+    assert manifest["content_id"] in (link.description or "")
+
+
+def test_nothing_listens_beyond_loopback(deployed_run):
+    assert deployed_run.listening, "the server's socket was not found"
+    assert deployed_run.listening <= LOOPBACK
