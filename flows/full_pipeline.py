@@ -158,7 +158,7 @@ def run_pipeline(config: PipelineConfig) -> State[Published]:
     """Run the parent flow; checkpoints go to `config.result_storage` or `{state_dir}/results`."""
     results = Path(config.state_dir).resolve() / "results"
     with (
-        worker_settings(config.task_runner, {PREFECT_LOCAL_STORAGE_PATH: results}),
+        worker_settings({PREFECT_LOCAL_STORAGE_PATH: results}),
         tags(f"dataset:{config.dataset_name}"),
     ):
         # `**settings` takes any keyword, so the type checker reads return_state as a setting.

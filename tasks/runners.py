@@ -66,12 +66,12 @@ class GuardedServer(SubprocessASGIServer):
 
 
 @contextmanager
-def worker_settings(runner: str, settings: Mapping[Setting, Any]) -> Iterator[None]:
+def worker_settings(settings: Mapping[Setting, Any]) -> Iterator[None]:
     """`settings` for this process and, through the environment, for the worker processes a runner
     starts. Without a Prefect API configured, the run's temporary API server is started here, guarded
     so it never outlives this process: every worker reports to it rather than starting (and locking
     the database of) one of its own, and in-process runs (threads) do not start Prefect's unguarded
-    one. `runner` is the run's task runner (all of them share the one server)."""
+    one."""
     values = {setting: str(value) for setting, value in settings.items()}
     started: GuardedServer | None = None
     if not PREFECT_API_URL.value():
