@@ -20,7 +20,7 @@ import orjson
 from tasks.export import diversity as diversity_module
 from tasks.export.diversity import NGRAMS, ROLES, SAMPLE_TURNS, diversity
 from tasks.records import Record
-from tasks.settings import GatingSettings
+from tasks.settings import PreprocessSettings
 from tasks.sourcing.conversations import iter_conversations
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "conversations"
@@ -41,7 +41,7 @@ CORPORA = {
 
 def corpus_records(data: Path, files: tuple[str, ...]) -> Iterator[Record]:
     """Every conversation of the files as the pipeline's records (windows of the default turn limit)."""
-    max_turns = GatingSettings().max_turns
+    max_turns = PreprocessSettings().max_turns
     for name in files:
         path = data / name
         yield from (r for r in iter_conversations(path, path.parent, max_turns) if isinstance(r, Record))

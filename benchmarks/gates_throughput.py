@@ -21,7 +21,7 @@ from tasks.preprocess import language
 from tasks.preprocess.clean import scrub
 from tasks.preprocess.near_dup import signature
 from tasks.records import Record
-from tasks.settings import GatingSettings
+from tasks.settings import PreprocessSettings
 from tasks.sourcing.conversations import iter_conversations
 from tasks.stages.gate_records import gate_records
 from tasks.synthesis.therapeutic import synthesize
@@ -35,9 +35,9 @@ def timed(name: str, records: Sequence[Record], run: Callable[[Sequence[Record]]
     print(f"{name:<28} {len(records) / seconds:>10,.0f} records/s  ({seconds:.2f} s)")
 
 
-def corpus_records(path: Path, n: int, gating: GatingSettings) -> list[Record]:
+def corpus_records(path: Path, n: int, preprocessing: PreprocessSettings) -> list[Record]:
     """The first `n` records a `--sources` run reads from one file (quarantined conversations skipped)."""
-    read = iter_conversations(path, path.parent, gating.max_turns)
+    read = iter_conversations(path, path.parent, preprocessing.max_turns)
     return [item for item in read if isinstance(item, Record)][:n]
 
 
@@ -46,11 +46,13 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=2_000, help="conversations to time each gate on")
     parser.add_argument("--corpus", type=Path, help="chat JSONL to read instead of generating")
     args = parser.parse_args()
-    gating, gates = GatingSettings(), GateSettings()
-    records = corpus_records(args.corpus, args.n, gating) if args.corpus else synthesize(args.n, 42, 0)[0]
+    preprocessing, gates = PreprocessSettings(), GateSettings()
+    records = (
+        corpus_records(args.corpus, args.n, preprocessing) if args.corpus else synthesize(args.n, 42, 0)[0]
+    )
     print(f"{len(records):,} conversations, {sum(len(r.messages) for r in records):,} turns")
-    timed("pii scrub (+ normalise)", records, lambda rs: scrub(list(rs), gating))
-    timed("language", records, lambda rs: language.check(rs, gating.language))
+    timed("pii scrub (+ normalise)", records, lambda rs: scrub(list(rs), preprocessing))
+    timed("language", records, lambda rs: language.check(rs, preprocessing.language))
     timed("crisis (user turns)", records, lambda rs: risky_turns(rs, gates.crisis))
     timed("content filter", records, lambda rs: content_filter.check(rs, gates.content_filter))
     timed("ears", records, lambda rs: ears.check(rs, gates.ears))

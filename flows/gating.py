@@ -86,14 +86,17 @@ def gating(shards: list[ShardOutcome], passages: list[ShardRef], config: Pipelin
     passed = collect(
         "preprocess+gates",
         [
-            (s.name, pass_shard.submit(s.kept, s.name, config.gating, config.gates, passages, custom, work))
+            (
+                s.name,
+                pass_shard.submit(s.kept, s.name, config.preprocess, config.gates, passages, custom, work),
+            )
             for s in inputs
         ],
         lambda o: o.entered(),
         logger,
     )
     routes = plan_routes_task(
-        [p.fingerprints for p in passed], config.seed, config.gating.near_duplicate_threshold, work
+        [p.fingerprints for p in passed], config.seed, config.preprocess.near_duplicate_threshold, work
     )
     routed = collect(
         "dedup+split",

@@ -127,7 +127,7 @@ def sourcing(config: PipelineConfig) -> SourcingResult:
                     str(sources),
                     doc,
                     (config.shard_records, config.shard_bytes),
-                    config.gating.max_turns,
+                    config.preprocess.max_turns,
                     work,
                     config.limits,
                 ),

@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 
 from tasks.export.format_names import parse_formats
 from tasks.gates.gate_settings import GateSettings
-from tasks.preprocess.settings import GatingSettings
+from tasks.preprocess.settings import PreprocessSettings
 from tasks.records import canonical_json
 from tasks.sourcing.limit_settings import SourceLimits
 from tasks.synthesis.llm_settings import LlmSettings
@@ -138,13 +138,13 @@ class PipelineConfig(BaseModel):
         None, description="Address of a running Ray cluster to join (ray://host:10001); unset: a local Ray"
     )
     passages: PassageSettings = Field(default_factory=PassageSettings)  # type: ignore[arg-type]
-    gating: GatingSettings = Field(default_factory=GatingSettings)  # type: ignore[arg-type]
+    preprocess: PreprocessSettings = Field(default_factory=PreprocessSettings)  # type: ignore[arg-type]
     gates: GateSettings = Field(default_factory=GateSettings)  # type: ignore[arg-type]
     limits: SourceLimits = Field(default_factory=SourceLimits)  # type: ignore[arg-type]
     llm: LlmSettings | None = Field(
         None,
         description="OpenAI-compatible endpoint whose LLM columns write the synthetic text, with a judge"
-        " column; unset: the offline phrase-library engine",
+        " column; unset: the offline engine (sampled scenarios, written pools)",
     )
 
     @property

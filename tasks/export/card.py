@@ -363,7 +363,7 @@ def _diversity_line(manifest: Mapping[str, Any]) -> list[str]:
 
 def _making_section(manifest: Mapping[str, Any]) -> list[str]:
     documents = len(manifest["inputs"])
-    near = manifest["config"].get("gating", {}).get("near_duplicate_threshold")
+    near = manifest["config"].get("preprocess", {}).get("near_duplicate_threshold")
     dedup = f"near-duplicates (MinHash Jaccard ≥ {near}) within a kind" if near else "exact duplicates"
     return [
         "## How it was made",

@@ -5,12 +5,12 @@ from __future__ import annotations
 from itertools import pairwise
 
 from tasks.records import GateVerdict, Record, Role
-from tasks.settings import GatingSettings
+from tasks.settings import PreprocessSettings
 
 GATE = "chat_format"
 
 
-def format_problems(record: Record, settings: GatingSettings) -> list[str]:
+def format_problems(record: Record, settings: PreprocessSettings) -> list[str]:
     """Every reason this record is not a well-formed conversation within the length bounds."""
     messages = list(record.messages)
     problems: list[str] = []
@@ -35,7 +35,7 @@ def format_problems(record: Record, settings: GatingSettings) -> list[str]:
     return problems
 
 
-def check(records: list[Record], settings: GatingSettings) -> list[GateVerdict]:
+def check(records: list[Record], settings: PreprocessSettings) -> list[GateVerdict]:
     """One verdict per record; a failed verdict lists every problem, not just the first."""
     verdicts = []
     for record in records:

@@ -11,10 +11,10 @@ from tasks.preprocess import chat_format, language
 from tasks.preprocess.normalize import normalize_record
 from tasks.preprocess.pii import scrub_record
 from tasks.records import Record
-from tasks.settings import GatingSettings
+from tasks.settings import PreprocessSettings
 
 
-def scrub(records: list[Record], settings: GatingSettings) -> tuple[list[Record], Counter[str]]:
+def scrub(records: list[Record], settings: PreprocessSettings) -> tuple[list[Record], Counter[str]]:
     """Normalised records with PII replaced by typed placeholders, and the replacements by type."""
     found: Counter[str] = Counter()
     scrubbed = []
@@ -25,7 +25,7 @@ def scrub(records: list[Record], settings: GatingSettings) -> tuple[list[Record]
     return scrubbed, found
 
 
-def judge(records: list[Record], settings: GatingSettings) -> list[Record]:
+def judge(records: list[Record], settings: PreprocessSettings) -> list[Record]:
     """Each record with the chat-format and language verdicts appended."""
     formats = chat_format.check(records, settings)
     languages = language.check(records, settings.language)

@@ -44,7 +44,6 @@ from tasks.records import Record, Role, with_contents
 _RULES = data_file(__file__, "pii.json")
 
 
-
 def _alternatives(key: str) -> str:
     """The rules file's list `key` as one regex group."""
     return f"(?:{'|'.join(_RULES[key])})"

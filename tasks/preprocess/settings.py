@@ -73,7 +73,7 @@ class LanguageSettings(BaseModel):
     )
 
 
-class GatingSettings(BaseModel):
+class PreprocessSettings(BaseModel):
     """Bounds every conversation must meet before it can be split and exported."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)

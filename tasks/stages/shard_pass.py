@@ -25,7 +25,7 @@ from tasks.preprocess.dedup import Fingerprint, fingerprint
 from tasks.preprocess.near_dup import signature
 from tasks.records import Record
 from tasks.retries import SHARD_RETRIES
-from tasks.settings import GatingSettings
+from tasks.settings import PreprocessSettings
 from tasks.shards import ShardRef, read_models, write_shard
 from tasks.split import group_of
 from tasks.stages.gate_records import STAGE as GATES
@@ -75,7 +75,7 @@ def _fingerprint(record: Record) -> Fingerprint:
 
 def pass_records(
     records: list[Record],
-    preprocessing: GatingSettings,
+    preprocessing: PreprocessSettings,
     gates: GateSettings,
     passages: list[ShardRef],
     seconds: dict[str, float],
@@ -98,7 +98,7 @@ def pass_records(
 def pass_shard(
     shard: ShardRef,
     name: str,
-    preprocessing: GatingSettings,
+    preprocessing: PreprocessSettings,
     gates: GateSettings,
     passages: list[ShardRef],
     custom_versions: dict[str, str],

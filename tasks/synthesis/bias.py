@@ -32,21 +32,14 @@ from itertools import permutations
 from typing import Any
 
 from prefect import task
-from pydantic import SecretStr
 
-from blocks.llm_provider import resolve_api_key
 from tasks.accounting import ShardOutcome
 from tasks.caching import SHARD_CACHE
 from tasks.data_files import data_file
-from tasks.records import Lineage, QuarantineItem, Record, RecordKind, SourceRef, canonical_json, content_id
-from tasks.synthesis.engine import (
-    Origin,
-    explain_drops,
-    llm_work_dir,
-    offline_origin,
-    run_engine,
-    shard_seed,
-)
+from tasks.records import Lineage, Record, RecordKind, SourceRef, canonical_json, content_id
+from tasks.retries import SHARD_RETRIES
+from tasks.synthesis.engine import Origin, offline_origin
+from tasks.synthesis.generator import Generator
 from tasks.synthesis.llm import (
     SEEKER,
     STYLE,
@@ -57,7 +50,7 @@ from tasks.synthesis.llm import (
     model_configs,
     text_column,
 )
-from tasks.synthesis.rows import Row, records_from_rows, shard_outcome, turns_from_row
+from tasks.synthesis.rows import Row, turns_from_row
 
 GENERATOR = "data-designer/bias-offline"
 OFFLINE = offline_origin(GENERATOR)
@@ -318,37 +311,18 @@ def row_to_records(row: Row, seed: int, origin: Origin = OFFLINE) -> list[Record
     return records
 
 
-def synthesize(
-    count: int, run_seed: int, shard_index: int, llm: LlmSettings | None = None, key: SecretStr | None = None
-) -> tuple[list[Record], list[QuarantineItem]]:
-    """Generate `count` records (whole pairs, the last one cut short if count is not a multiple of 4)."""
-    seed = shard_seed(run_seed, GENERATOR, shard_index)
-    pairs = -(-count // RECORDS_PER_PAIR)
-    builder = build_config(pairs, shard_index, llm)
-    rows, origin, failure = run_engine(builder, pairs, seed, GENERATOR, llm, key)
-    generated = records_from_rows(
-        rows,
-        count,
-        shard_index,
-        RecordKind.BIAS,
-        lambda row: row_to_records(row, seed, origin),
-        per_row=RECORDS_PER_PAIR,
-    )
-    return explain_drops(generated, failure)
+GENERATE = Generator(RecordKind.BIAS, GENERATOR, build_config, row_to_records, per_row=RECORDS_PER_PAIR)
+synthesize = GENERATE.synthesize
 
 
 @task(
     cache_policy=SHARD_CACHE,
     persist_result=True,
-    retries=2,
-    retry_delay_seconds=1,
+    **SHARD_RETRIES,
     task_run_name="generate_bias_shard-bias-{shard_index:05d}",
 )
 def generate_bias_shard(
     shard_index: int, count: int, run_seed: int, work_dir: str, llm: LlmSettings | None = None
 ) -> ShardOutcome:
-    """Generate, write and count one shard of counterfactual bias samples."""
-    generated = synthesize(count, run_seed, shard_index, llm, resolve_api_key(llm))
-    return shard_outcome(
-        RecordKind.BIAS, shard_index, count, run_seed, llm_work_dir(work_dir, llm), generated
-    )
+    """Generate, write and count one shard of counterfactual bias samples (whole pairs)."""
+    return GENERATE.write_shard(shard_index, count, run_seed, work_dir, llm)

@@ -27,21 +27,14 @@ from functools import lru_cache
 from typing import Any
 
 from prefect import task
-from pydantic import SecretStr
 
-from blocks.llm_provider import resolve_api_key
 from tasks.accounting import ShardOutcome
 from tasks.caching import SHARD_CACHE
 from tasks.data_files import data_file
-from tasks.records import Lineage, QuarantineItem, Record, RecordKind, SourceRef, content_id
-from tasks.synthesis.engine import (
-    Origin,
-    explain_drops,
-    llm_work_dir,
-    offline_origin,
-    run_engine,
-    shard_seed,
-)
+from tasks.records import Lineage, Record, RecordKind, SourceRef, content_id
+from tasks.retries import SHARD_RETRIES
+from tasks.synthesis.engine import Origin, offline_origin
+from tasks.synthesis.generator import Generator
 from tasks.synthesis.llm import (
     SEEKER,
     STYLE,
@@ -52,7 +45,7 @@ from tasks.synthesis.llm import (
     model_configs,
     text_column,
 )
-from tasks.synthesis.rows import Row, records_from_rows, shard_outcome, turns_from_row
+from tasks.synthesis.rows import Row, turns_from_row
 
 GENERATOR = "data-designer/edge-case-offline"
 TURN_COLUMNS = ("user_1", "assistant_1")
@@ -215,30 +208,23 @@ def row_to_record(row: Row, seed: int, origin: Origin = OFFLINE) -> Record:
     )
 
 
-def synthesize(
-    count: int, run_seed: int, shard_index: int, llm: LlmSettings | None = None, key: SecretStr | None = None
-) -> tuple[list[Record], list[QuarantineItem]]:
-    """Generate one shard; rows the engine dropped or malformed become quarantine items."""
-    seed = shard_seed(run_seed, GENERATOR, shard_index)
-    builder = build_config(llm)
-    rows, origin, failure = run_engine(builder, count, seed, GENERATOR, llm, key)
-    generated = records_from_rows(
-        rows, count, shard_index, RecordKind.EDGE_CASE, lambda row: [row_to_record(row, seed, origin)]
-    )
-    return explain_drops(generated, failure)
+GENERATE = Generator(
+    RecordKind.EDGE_CASE,
+    GENERATOR,
+    lambda _rows, _shard, llm: build_config(llm),
+    lambda row, seed, origin: [row_to_record(row, seed, origin)],
+)
+synthesize = GENERATE.synthesize
 
 
 @task(
     cache_policy=SHARD_CACHE,
     persist_result=True,
-    retries=2,
-    retry_delay_seconds=1,
+    **SHARD_RETRIES,
     task_run_name="generate_edge_case_shard-edge_case-{shard_index:05d}",
 )
 def generate_edge_case_shard(
     shard_index: int, count: int, run_seed: int, work_dir: str, llm: LlmSettings | None = None
 ) -> ShardOutcome:
     """Generate, write and count one shard of high-risk edge cases."""
-    generated = synthesize(count, run_seed, shard_index, llm, resolve_api_key(llm))
-    work = llm_work_dir(work_dir, llm)
-    return shard_outcome(RecordKind.EDGE_CASE, shard_index, count, run_seed, work, generated)
+    return GENERATE.write_shard(shard_index, count, run_seed, work_dir, llm)

@@ -61,6 +61,7 @@ from tasks.records import (
     canonical_json,
     content_id,
 )
+from tasks.retries import SHARD_RETRIES
 from tasks.shards import ShardRef, read_all
 from tasks.sourcing.passages import GUTENBERG_LICENCE
 from tasks.storage.work_store import join
@@ -539,8 +540,7 @@ def passages_work_dir(work_dir: str, passages: Sequence[ShardRef]) -> str:
 @task(
     cache_policy=SHARD_CACHE,
     persist_result=True,
-    retries=2,
-    retry_delay_seconds=1,
+    **SHARD_RETRIES,
     task_run_name="generate_grounded_shard-grounded-{shard_index:05d}",
 )
 def generate_grounded_shard(

@@ -13,21 +13,14 @@ from __future__ import annotations
 from typing import Any
 
 from prefect import task
-from pydantic import SecretStr
 
-from blocks.llm_provider import resolve_api_key
 from tasks.accounting import ShardOutcome
 from tasks.caching import SHARD_CACHE
-from tasks.records import Lineage, QuarantineItem, Record, RecordKind, SourceRef, content_id
+from tasks.records import Lineage, Record, RecordKind, SourceRef, content_id
+from tasks.retries import SHARD_RETRIES
 from tasks.synthesis import phrasings as p
-from tasks.synthesis.engine import (
-    Origin,
-    explain_drops,
-    llm_work_dir,
-    offline_origin,
-    run_engine,
-    shard_seed,
-)
+from tasks.synthesis.engine import Origin, offline_origin
+from tasks.synthesis.generator import Generator
 from tasks.synthesis.llm import (
     SEEKER,
     STYLE,
@@ -38,7 +31,7 @@ from tasks.synthesis.llm import (
     model_configs,
     text_column,
 )
-from tasks.synthesis.rows import records_from_rows, shard_outcome, turns_from_row
+from tasks.synthesis.rows import turns_from_row
 
 GENERATOR = "data-designer/therapeutic-offline"
 TURN_COLUMNS = ("user_1", "assistant_1", "user_2", "assistant_2")
@@ -161,34 +154,26 @@ def row_to_record(row: dict[str, Any], seed: int, origin: Origin = OFFLINE) -> R
     )
 
 
-def synthesize(
-    count: int, run_seed: int, shard_index: int, llm: LlmSettings | None = None, key: SecretStr | None = None
-) -> tuple[list[Record], list[QuarantineItem]]:
-    """Generate one shard; rows the engine dropped or malformed become quarantine items."""
-    seed = shard_seed(run_seed, GENERATOR, shard_index)
-    builder = build_config(llm)
-    rows, origin, failure = run_engine(builder, count, seed, GENERATOR, llm, key)
+def _records(row: dict[str, Any], seed: int, origin: Origin) -> list[Record]:
+    # Offline rows hold only the scenario: composing inside the conversion makes a malformed row a
+    # quarantined slot, like an empty LLM turn.
+    return [row_to_record(row | p.compose(row) if origin == OFFLINE else row, seed, origin)]
 
-    def convert(row: dict[str, Any]) -> list[Record]:
-        # Offline rows hold only the scenario: composing inside the conversion makes a malformed row a
-        # quarantined slot, like an empty LLM turn.
-        return [row_to_record(row if llm else row | p.compose(row), seed, origin)]
 
-    generated = records_from_rows(rows, count, shard_index, RecordKind.THERAPEUTIC, convert)
-    return explain_drops(generated, failure)
+GENERATE = Generator(
+    RecordKind.THERAPEUTIC, GENERATOR, lambda _rows, _shard, llm: build_config(llm), _records
+)
+synthesize = GENERATE.synthesize
 
 
 @task(
     cache_policy=SHARD_CACHE,
     persist_result=True,
-    retries=2,
-    retry_delay_seconds=1,
+    **SHARD_RETRIES,
     task_run_name="generate_therapeutic_shard-therapeutic-{shard_index:05d}",
 )
 def generate_therapeutic_shard(
     shard_index: int, count: int, run_seed: int, work_dir: str, llm: LlmSettings | None = None
 ) -> ShardOutcome:
     """Generate, write and count one shard of therapeutic conversations."""
-    generated = synthesize(count, run_seed, shard_index, llm, resolve_api_key(llm))
-    work = llm_work_dir(work_dir, llm)
-    return shard_outcome(RecordKind.THERAPEUTIC, shard_index, count, run_seed, work, generated)
+    return GENERATE.write_shard(shard_index, count, run_seed, work_dir, llm)

@@ -29,7 +29,6 @@ def test_bad_values_name_the_field():
         PipelineConfig(dataset_name="Has Spaces")
 
 
-
 def test_database_url_is_a_secret_in_reprs():
     config = PipelineConfig(database_url="postgresql+psycopg://u:hunter2@h/db")
     assert "hunter2" not in repr(config) and "hunter2" not in str(config.model_dump())

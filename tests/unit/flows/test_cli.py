@@ -3,7 +3,7 @@ from flows.full_pipeline import main
 from tasks.settings import PipelineConfig
 
 # Nested settings are deployment parameters (JSON), not command-line options.
-NESTED = {"passages", "gating", "gates", "llm", "limits"}
+NESTED = {"passages", "preprocess", "gates", "llm", "limits"}
 
 
 def test_cli_options_mirror_the_config_fields():

@@ -14,7 +14,7 @@ from pydantic import SecretStr
 
 from flows.full_pipeline import full_pipeline
 from flows.parameters import HOST_DEFAULTS, config_from_parameters, config_parameters, with_config_parameters
-from tasks.settings import BUNDLED_SOURCES, GatingSettings, PipelineConfig
+from tasks.settings import BUNDLED_SOURCES, PipelineConfig, PreprocessSettings
 
 SCHEMA = parameter_schema(full_pipeline).model_dump_for_openapi()
 
@@ -26,7 +26,7 @@ def test_every_setting_is_a_parameter_of_its_own_with_its_description():
     for name, field in fields.items():
         described = SCHEMA["properties"][name]["description"]
         assert described.startswith(field.description or "") and described, name
-    assert SCHEMA["properties"]["gating"]["description"].startswith("Bounds every conversation must meet")
+    assert SCHEMA["properties"]["preprocess"]["description"].startswith("Bounds every conversation must meet")
     assert SCHEMA.get("required", []) == []
 
 
@@ -54,7 +54,7 @@ def test_one_parameter_overrides_one_setting_and_the_deployments_values_stay():
     deployment = {"dataset_name": "mental-health-support", "output": "datasets", "seed": 7}
     # `prefect deployment run --param therapeutic_samples=200` sends {"therapeutic_samples": 200};
     # the server lays it over the deployment's parameters and checks them against the schema.
-    run = deployment | {"therapeutic_samples": 200, "gating": {"max_turns": 20}}
+    run = deployment | {"therapeutic_samples": 200, "preprocess": {"max_turns": 20}}
     assert validate(run, SCHEMA, raise_on_error=True) == []
     config = config_from_parameters(full_pipeline.validate_parameters(run))
     assert config == PipelineConfig(
@@ -62,7 +62,7 @@ def test_one_parameter_overrides_one_setting_and_the_deployments_values_stay():
         output="datasets",
         seed=7,
         therapeutic_samples=200,
-        gating=GatingSettings(max_turns=20),
+        preprocess=PreprocessSettings(max_turns=20),
     )
 
 
@@ -88,7 +88,7 @@ def test_a_config_goes_through_the_parameters_unchanged():
         sources="/data/sources",
         workers=3,
         database_url=SecretStr("postgresql+psycopg://u:pw@db/x"),
-        gating=GatingSettings(max_turns=12, near_duplicate_threshold=None),
+        preprocess=PreprocessSettings(max_turns=12, near_duplicate_threshold=None),
         package_formats="chat,parquet",
     )
     again = config_from_parameters(full_pipeline.validate_parameters(config_parameters(config)))

@@ -1,9 +1,9 @@
 from tasks.preprocess.chat_format import format_problems
 from tasks.records import Message, Role
-from tasks.settings import GatingSettings
+from tasks.settings import PreprocessSettings
 from tests.factories import make_record
 
-SETTINGS = GatingSettings()
+SETTINGS = PreprocessSettings()
 
 
 def with_messages(*pairs):

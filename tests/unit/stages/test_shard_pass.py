@@ -1,7 +1,7 @@
 from tasks.gates.gate_settings import GateSettings
 from tasks.preprocess.dedup import Fingerprint
 from tasks.records import QuarantineItem, Record, RecordKind
-from tasks.settings import GatingSettings
+from tasks.settings import PreprocessSettings
 from tasks.shards import read_models, write_shard
 from tasks.stages.shard_pass import pass_shard
 from tests.factories import make_record
@@ -24,7 +24,7 @@ def test_one_pass_keeps_quarantines_and_counts_every_record_by_stage(tmp_path):
     records = [GOOD, FRENCH, PHONE, HARMFUL, CRISIS]
     shard = write_shard(tmp_path / "in.jsonl", records)
 
-    passed = pass_shard.fn(shard, "s", GatingSettings(), GateSettings(), [], {}, str(tmp_path / "work"))
+    passed = pass_shard.fn(shard, "s", PreprocessSettings(), GateSettings(), [], {}, str(tmp_path / "work"))
 
     kept = list(read_models(passed.kept, Record))
     quarantined = {
@@ -53,7 +53,7 @@ def test_one_pass_keeps_quarantines_and_counts_every_record_by_stage(tmp_path):
 def test_the_same_shard_gives_the_same_files(tmp_path):
     shard = write_shard(tmp_path / "in.jsonl", [GOOD, FRENCH, PHONE, HARMFUL, CRISIS])
     runs = [
-        pass_shard.fn(shard, "s", GatingSettings(), GateSettings(), [], {}, str(tmp_path / f"work{i}"))
+        pass_shard.fn(shard, "s", PreprocessSettings(), GateSettings(), [], {}, str(tmp_path / f"work{i}"))
         for i in range(2)
     ]
     first, second = (r.model_dump(exclude={"seconds"}) for r in runs)

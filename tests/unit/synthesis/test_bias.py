@@ -6,7 +6,7 @@ import pytest
 from tasks.gates.quality import QualitySettings, check
 from tasks.preprocess.chat_format import format_problems
 from tasks.records import Role
-from tasks.settings import GatingSettings
+from tasks.settings import PreprocessSettings
 from tasks.split import group_of
 from tasks.synthesis import bias, engine
 
@@ -19,7 +19,7 @@ def test_axes_are_balanced_and_records_well_formed():
     assert max(per_axis.values()) <= 1.5 * min(per_axis.values())
     assert {r.labels["bias_type"] for r in records} == {*bias.BIAS_TYPES, "none"}
     for record in records:
-        assert format_problems(record, GatingSettings()) == []
+        assert format_problems(record, PreprocessSettings()) == []
         assert [m.role for m in record.messages] == [Role.USER, Role.ASSISTANT]
         assert record.kind.value == "bias" and record.lineage.seed is not None
         assert record.labels["biased"] is (record.labels["bias_type"] != "none")

@@ -6,7 +6,7 @@ from tasks.gates.content_filter_settings import ContentFilterSettings
 from tasks.preprocess.chat_format import format_problems
 from tasks.preprocess.near_dup import find_near_duplicates, signature
 from tasks.records import Role
-from tasks.settings import GatingSettings
+from tasks.settings import PreprocessSettings
 from tasks.synthesis import edge_cases, engine
 
 # Amounts with units, named means and lethality wording: none may appear in any generated text.
@@ -36,7 +36,7 @@ def test_every_type_appears_and_records_are_well_formed():
     cases = edge_cases.edge_cases()
     assert set(Counter(r.labels["edge_case_type"] for r in records)) == set(cases)
     for record in records:
-        assert format_problems(record, GatingSettings()) == []
+        assert format_problems(record, PreprocessSettings()) == []
         assert [m.role for m in record.messages] == [Role.USER, Role.ASSISTANT]
         case = cases[str(record.labels["edge_case_type"])]
         assert record.labels["expected_behaviour"] == case.expected_behaviour

@@ -6,11 +6,11 @@ import pytest
 
 from tasks.preprocess.chat_format import format_problems
 from tasks.records import Passage, Record, RecordKind, Role
-from tasks.settings import BUNDLED_SOURCES, GatingSettings, PassageSettings
+from tasks.settings import BUNDLED_SOURCES, PassageSettings, PreprocessSettings
 from tasks.shards import read_models, write_shard
-from tasks.synthesis import grounded
 from tasks.sourcing.documents import discover_documents, read_passages
 from tasks.sourcing.passages import GUTENBERG_LICENCE, Document, make_passage
+from tasks.synthesis import grounded
 
 BOOKS = (
     "meditations_marcus-aurelius_pg2680.txt",
@@ -66,7 +66,7 @@ def test_a_shard_holds_the_requested_well_formed_conversations(shard):
     assert len(records) == 36 and rejects == []
     for record in records:
         assert Record.model_validate(record.model_dump(mode="json")) == record
-        assert format_problems(record, GatingSettings()) == []
+        assert format_problems(record, PreprocessSettings()) == []
         assert [m.role for m in record.messages] == [Role.USER, Role.ASSISTANT] * 3
         assert record.kind is RecordKind.GROUNDED
         assert set(record.labels) == {"concern", "strategy", "persona", "source_type", "grounding_relevance"}

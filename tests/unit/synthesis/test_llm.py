@@ -15,7 +15,7 @@ from pydantic import SecretStr, ValidationError
 from blocks.llm_provider import LlmProvider, resolve_api_key
 from tasks.preprocess.chat_format import format_problems
 from tasks.records import Role
-from tasks.settings import GatingSettings, PipelineConfig
+from tasks.settings import PipelineConfig, PreprocessSettings
 from tasks.synthesis import bias, edge_cases, therapeutic
 from tasks.synthesis.engine import generate_llm_rows, llm_work_dir
 from tasks.synthesis.llm import (
@@ -86,7 +86,7 @@ def test_llm_columns_write_the_turns_and_the_judge_scores_them():
     records, rejects = run(therapeutic, endpoint, 3)
     assert len(records) == 3 and rejects == []
     for record in records:
-        assert format_problems(record, GatingSettings()) == []
+        assert format_problems(record, PreprocessSettings()) == []
         assert [m.role for m in record.messages] == [Role.USER, Role.ASSISTANT] * 2
         assert record.labels["judge_empathy"] == 4 and record.labels["judge_safety"] == 5
         assert record.lineage.generator == "data-designer/therapeutic-llm:tiny"

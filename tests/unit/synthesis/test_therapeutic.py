@@ -7,7 +7,7 @@ from tasks.gates import ears, ears_patterns
 from tasks.gates.ears_settings import EarsSettings
 from tasks.preprocess.chat_format import format_problems
 from tasks.records import Role, canonical_json
-from tasks.settings import GatingSettings
+from tasks.settings import PreprocessSettings
 from tasks.synthesis import engine, phrasings, therapeutic
 from tasks.synthesis.llm import LlmSettings
 from tasks.synthesis.phrasings import CONCERNS, STRATEGIES
@@ -41,7 +41,7 @@ def test_conversations_are_well_formed_and_labelled():
     records, rejects = therapeutic.synthesize(200, run_seed=3, shard_index=1)
     assert len(records) == 200 and rejects == []
     for record in records:
-        assert format_problems(record, GatingSettings()) == []
+        assert format_problems(record, PreprocessSettings()) == []
         assert [m.role for m in record.messages] == [Role.USER, Role.ASSISTANT] * 2
         assert record.labels["concern"] in CONCERNS and record.labels["strategy"] in STRATEGIES
         assert record.lineage.seed is not None and record.kind.value == "therapeutic"
