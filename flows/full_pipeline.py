@@ -154,11 +154,16 @@ def _dataset_version(config: PipelineConfig, published: Published, run_id: str) 
     )
 
 
-def run_pipeline(config: PipelineConfig) -> State[Published]:
-    """Run the parent flow; checkpoints go to `config.result_storage` or `{state_dir}/results`."""
+def run_pipeline(config: PipelineConfig, own_server: bool = False) -> State[Published]:
+    """Run the parent flow; checkpoints go to `config.result_storage` or `{state_dir}/results`.
+
+    Worker processes need one API to report to, so a run on processes or Ray starts its own guarded
+    server when none is configured; `own_server` asks for one whatever the runner (the CLI does, so
+    the server it leaves can never outlive it)."""
     results = Path(config.state_dir).resolve() / "results"
+    start_server = own_server or config.task_runner != "threads"
     with (
-        worker_settings({PREFECT_LOCAL_STORAGE_PATH: results}),
+        worker_settings({PREFECT_LOCAL_STORAGE_PATH: results}, start_server),
         tags(f"dataset:{config.dataset_name}"),
     ):
         # `**settings` takes any keyword, so the type checker reads return_state as a setting.
@@ -178,7 +183,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     config = parse_config(argv, full_pipeline.description)
     if config is None:
         return 2
-    state = run_pipeline(config)
+    state = run_pipeline(config, own_server=True)
     if not state.is_completed():
         print(f"error: run {state.name}: {state.message}", file=sys.stderr)
         return 1

@@ -66,15 +66,15 @@ class GuardedServer(SubprocessASGIServer):
 
 
 @contextmanager
-def worker_settings(settings: Mapping[Setting, Any]) -> Iterator[None]:
+def worker_settings(settings: Mapping[Setting, Any], start_server: bool) -> Iterator[None]:
     """`settings` for this process and, through the environment, for the worker processes a runner
-    starts. Without a Prefect API configured, the run's temporary API server is started here, guarded
-    so it never outlives this process: every worker reports to it rather than starting (and locking
-    the database of) one of its own, and in-process runs (threads) do not start Prefect's unguarded
-    one."""
+    starts. With `start_server` and no Prefect API configured, the run's temporary API server is
+    started here, guarded so it never outlives this process: every worker reports to it rather than
+    starting (and locking the database of) one of its own. Without it, an in-process run uses
+    Prefect's own ephemeral API, which outlives the run, so a caller can still read the run back."""
     values = {setting: str(value) for setting, value in settings.items()}
     started: GuardedServer | None = None
-    if not PREFECT_API_URL.value():
+    if start_server and not PREFECT_API_URL.value():
         started = GuardedServer()
         started.start()
         values[PREFECT_API_URL] = started.api_url

@@ -14,6 +14,7 @@ from typing import Any
 from prefect import task
 
 from tasks.accounting import KindCounts, as_manifest
+from tasks.caching import SHARD_CACHE
 from tasks.export.diversity import human_reference
 from tasks.export.format_names import FORMATS
 from tasks.export.publish import PlannedFile
@@ -144,7 +145,7 @@ def provenance(records: Iterable[Record]) -> dict[str, Any]:
     }
 
 
-@task(persist_result=False, task_run_name="source_report")
+@task(cache_policy=SHARD_CACHE, persist_result=True, task_run_name="source_report")
 def source_report(shards: list[ShardRef]) -> dict[str, Any]:
     """`provenance` of everything a version exports, streamed shard by shard."""
     return provenance(read_all(shards, Record))

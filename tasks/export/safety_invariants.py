@@ -18,6 +18,7 @@ from typing import Any
 
 from prefect import task
 
+from tasks.caching import SHARD_CACHE
 from tasks.gates.crisis import GATE as CRISIS_GATE
 from tasks.gates.gate_settings import SAFETY_GATED_KINDS, SAFETY_GATES, GateSettings, safety_check
 from tasks.gates.safety_routing import PROTOCOL_GATE
@@ -118,7 +119,7 @@ def refusal(problems: list[str], unsafe_gates_off: Collection[str]) -> str:
     )
 
 
-@task(persist_result=False, task_run_name="require_safe_exports")
+@task(cache_policy=SHARD_CACHE, persist_result=True, task_run_name="require_safe_exports")
 def require_safe_exports(shards: list[ShardRef], gates: GateSettings) -> dict[str, Any]:
     """Stream the split shards and refuse (UnsafeExportError) unless every record keeps the safety
     promise; the manifest's `safety` section: the checks waived and the records checked per kind."""

@@ -48,6 +48,12 @@ def offline(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     monkeypatch.setenv("HF_DATASETS_OFFLINE", "1")
     monkeypatch.setenv("HF_DATASETS_CACHE", str(tmp_path / "hf"))
+    # `datasets` reads the variable when first imported: once another test has imported it, only its
+    # config says where the cache is, and a cache shared across runs can answer for an older version
+    # published at the same temporary path.
+    import datasets.config
+
+    monkeypatch.setattr(datasets.config, "HF_DATASETS_CACHE", tmp_path / "hf")
     return tmp_path / "hf"
 
 

@@ -21,7 +21,7 @@ from tasks.metadata.store import MetadataStore
 from tasks.settings import BUNDLED_SOURCES
 from tasks.sourcing.documents import discover_documents
 from tasks.split import SPLITS
-from tasks.synthesis import therapeutic
+from tasks.synthesis.generator import Generator
 from tests.integration.runs import config_for, start_cli, subflow_task_states
 
 pytestmark = pytest.mark.integration
@@ -155,8 +155,8 @@ def test_identical_rerun_is_up_to_date_with_every_shard_task_cached(first_run):
     manifest = orjson.loads((root / "out" / "mental-health-support" / "v1" / "manifest.json").read_bytes())
     split_files = sum(len(s["files"]) for s in manifest["splits"].values())
     # documents + synthesis + shard pass + plan + route + each format per split file (the split
-    # records included) + preference rows per split + diversity + card
-    shard_task_count = 5 + 4 + 4 + 1 + 4 + len(PER_SHARD) * split_files + len(SPLITS) + 1 + 1
+    # records included) + preference rows per split + diversity + provenance + safety check + card
+    shard_task_count = 5 + 4 + 4 + 1 + 4 + len(PER_SHARD) * split_files + len(SPLITS) + 1 + 1 + 1 + 1
     states = subflow_task_states(state.state_details.flow_run_id, expected=shard_task_count + 2)
     uncached = ("publish_version", "package_version")  # they ask the store, every time
     shard_tasks = [state for name, state in states if not name.startswith(uncached)]
@@ -177,14 +177,14 @@ def test_a_changed_config_becomes_v2(first_run):
 
 
 def test_failed_shard_fails_the_run_names_it_and_keeps_the_others(tmp_path, monkeypatch):
-    real = therapeutic.synthesize
+    real = Generator.synthesize
 
-    def broken(count, run_seed, shard_index, *engine):
+    def broken(generator, count, run_seed, shard_index, *engine):
         if shard_index == 1:
             raise OSError("disk full while generating")
-        return real(count, run_seed, shard_index, *engine)
+        return real(generator, count, run_seed, shard_index, *engine)
 
-    monkeypatch.setattr(therapeutic, "synthesize", broken)
+    monkeypatch.setattr(Generator, "synthesize", broken)
     config = config_for(tmp_path, therapeutic_samples=300)
     state = run_pipeline(config)
     assert state.is_failed()
@@ -195,7 +195,7 @@ def test_failed_shard_fails_the_run_names_it_and_keeps_the_others(tmp_path, monk
     assert failed is not None and failed.status == "failed" and "therapeutic-00001" in (failed.error or "")
     store.dispose()
 
-    monkeypatch.setattr(therapeutic, "synthesize", real)
+    monkeypatch.setattr(Generator, "synthesize", real)
     state = run_pipeline(config)
     assert state.is_completed()
     states = subflow_task_states(state.state_details.flow_run_id, expected=5 + 3 + 3 + 3 + 1 + 3 + 1)

@@ -101,8 +101,9 @@ def test_subflows_name_the_dataset_and_task_runs_name_their_shards(run):
     assert {"stage:gating", f"dataset:{DATASET}"} <= set(gating.tags)
 
     split_files = sum(len(s["files"]) for s in manifest["splits"].values())
-    # documents + synthesis + shard pass + plan + route + formats + preference + diversity + card + publish
-    expected = 5 + 2 + 2 + 1 + 2 + len(PER_SHARD) * split_files + len(SPLITS) + 1 + 1 + 1
+    # documents + synthesis + shard pass + plan + route + formats + preference + diversity + provenance
+    # + safety check + card + publish
+    expected = 5 + 2 + 2 + 1 + 2 + len(PER_SHARD) * split_files + len(SPLITS) + 1 + 1 + 1 + 1 + 1
     names = {name for name, _ in subflow_task_states(flow_run_id, expected=expected)}
     shards = ("therapeutic-00000", "therapeutic-00001")
     for task in ("generate_therapeutic_shard", "pass_shard", "route_shard"):
