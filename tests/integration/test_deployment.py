@@ -35,6 +35,7 @@ from prefect.client.schemas.objects import Artifact, FlowRun
 from prefect.settings import PREFECT_API_URL, temporary_settings
 
 from tasks.run_report import SECTIONS
+from tasks.runners import drain_reports
 from tasks.split import SPLITS
 from tests.integration.conftest import REPO, free_port, stop_pid
 
@@ -108,6 +109,9 @@ def prefect_server(root: Path) -> Iterator[Server]:
             time.sleep(0.25)
         yield Server(api, env | {"PREFECT_API_URL": api}, server.pid)
     finally:
+        # This process's log and event workers were made while pointed at this server: flushed and
+        # stopped now, so later runs in the session report to their own API, not to a stopped one.
+        drain_reports()
         stop_pid(server.pid)
         log.close()
 
