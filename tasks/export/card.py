@@ -97,7 +97,9 @@ def _gate_section(manifest: dict[str, Any]) -> list[str]:
         "## Gate verdicts",
         "",
         "A failed crisis verdict routes the conversation to the edge-case set (kept only if its reply "
-        "keeps the crisis protocol); every other failed verdict quarantines the record.",
+        "keeps the crisis protocol), or cuts a corpus conversation before the flagged turn when no reply "
+        "keeps it (failed crisis verdicts of other kinds); every other failed verdict quarantines the "
+        "record.",
         "",
         *_table(
             ["gate", "kind", "evaluated", "passed", "failed"],
@@ -153,6 +155,19 @@ def _turns_section(manifest: dict[str, Any]) -> list[str]:
         ),
         "",
     ]
+    cut = {kind: t for kind, t in turns.items() if t.get("crisis_cut_conversations")}
+    if cut:
+        lines += [
+            "Corpus conversations whose seeker the crisis detector flagged, where no supporter reply kept "
+            "the crisis protocol, end before the flagged turn (`labels.crisis_cut_at_turn`): "
+            + ", ".join(
+                f"{kind} {t['crisis_cut_conversations']:,} conversations "
+                f"({t['crisis_cut_turns']:,} turns removed)"
+                for kind, t in cut.items()
+            )
+            + ".",
+            "",
+        ]
     return lines
 
 
@@ -504,9 +519,10 @@ def _safety_section(manifest: Mapping[str, Any]) -> list[str]:
         "",
         "- **Crisis detector** (`docs/models/CRISIS_DETECTOR.md`): scores each user turn for suicide, "
         "self-harm and imminent risk; a flagged conversation leaves its kind for the edge-case set and is "
-        "kept only if its reply keeps the crisis protocol. Tuned for high sensitivity; out-of-fold on its "
-        "development data (five folds, so slightly optimistic, and not measured on this dataset's "
-        f"generated text): {crisis_figures}.",
+        "kept only if its reply keeps the crisis protocol (a corpus conversation whose supporter did not "
+        "keep it is cut before the flagged turn, so nothing from it on is trained on). Tuned for high "
+        "sensitivity; out-of-fold on its development data (five folds, so slightly optimistic, and not "
+        f"measured on this dataset's generated text): {crisis_figures}.",
         "- **Content filter**: explainable patterns over assistant turns blocking "
         f"{categories or 'harmful content'}. It has no held-out measurement: it is tested on hand-written "
         "cases only, so its miss rate on other text is unknown.",

@@ -1,8 +1,9 @@
 """The safety promise, checked on what is about to be published rather than trusted to the settings.
 
 Every exported record must have been crisis-scanned (a `crisis` verdict: one that failed means the
-record was routed to the edge-case set, where its reply must keep the crisis protocol; a generated
-edge case keeps the behaviour its scenario expects, the protocol where it is labelled so), and every
+record was routed to the edge-case set, where its reply must keep the crisis protocol, or that a corpus
+conversation was cut before the flagged turn, which no exported turn may then be; a generated edge
+case keeps the behaviour its scenario expects, the protocol where it is labelled so), and every
 therapeutic and grounded record must carry passing content-filter and EARS verdicts, with every
 assistant turn EARS named as failing held out of training (`weight` 0). Only the checks the
 configuration's `unsafe_gates_off` names are waived. `tasks.verify` applies the same per-record check to
@@ -21,7 +22,7 @@ from prefect import task
 from tasks.caching import SHARD_CACHE
 from tasks.gates.crisis import GATE as CRISIS_GATE
 from tasks.gates.gate_settings import SAFETY_GATED_KINDS, SAFETY_GATES, GateSettings, safety_check
-from tasks.gates.safety_routing import PROTOCOL_GATE
+from tasks.gates.safety_routing import CUT_AT, PROTOCOL_GATE, flagged_turns
 from tasks.records import GateVerdict, Record, RecordKind, Role
 from tasks.shards import ShardRef, read_models
 
@@ -46,6 +47,11 @@ def _crisis_problems(record: Record) -> list[str]:
         return [f"no {CRISIS_GATE} verdict (it was never crisis-scanned)"]
     if crisis.passed:
         return []
+    if CUT_AT in record.labels:  # a corpus conversation cut before its first flagged turn
+        exported = [turn for turn in flagged_turns(crisis) if turn < len(record.messages)]
+        return (
+            [f"its {CRISIS_GATE} verdict flagged turns {exported}, yet they are exported"] if exported else []
+        )
     if record.kind is not RecordKind.EDGE_CASE:
         return [f"its {CRISIS_GATE} verdict flagged it, yet it is exported as {record.kind.value}"]
     if not record.labels.get("crisis_protocol"):  # an edge case whose expected behaviour is not the protocol

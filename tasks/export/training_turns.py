@@ -12,17 +12,23 @@ from collections.abc import Iterable
 
 from tasks.export.bias_pairs import is_biased
 from tasks.gates.ears import GATE as EARS_GATE
+from tasks.gates.safety_routing import CUT_AT, CUT_TURNS
 from tasks.records import Record, Role
 from tasks.shards import ShardRef, read_all
 
 
 def turn_tally(records: Iterable[Record]) -> dict[str, dict[str, int]]:
     """Per kind: assistant turns trained on (`trainable`), kept as context (`context_only`), the soft
-    criteria behind the context-only ones (`context_only:no_exploration`, from the EARS verdict), and
-    the replies biased on purpose, which no fine-tuning format holds (`biased_held_out`)."""
+    criteria behind the context-only ones (`context_only:no_exploration`, from the EARS verdict), the
+    replies biased on purpose, which no fine-tuning format holds (`biased_held_out`), and the corpus
+    conversations cut before a flagged turn nobody answered with the crisis protocol
+    (`crisis_cut_conversations`, `crisis_cut_turns`: the turns removed)."""
     tallies: dict[str, Counter[str]] = defaultdict(Counter)
     for record in records:
         tally = tallies[record.kind.value]
+        if CUT_AT in record.labels:
+            tally["crisis_cut_conversations"] += 1
+            tally["crisis_cut_turns"] += int(record.labels[CUT_TURNS])
         if is_biased(record):
             tally["biased_held_out"] += sum(m.role is Role.ASSISTANT for m in record.messages)
             continue

@@ -6,6 +6,11 @@ crisis protocol: acknowledge, ask directly about safety, offer crisis resources 
 Generated edge cases labelled `crisis_protocol` are held to the same rule. A flagged edge case is
 already where risky conversations belong: it keeps its scenario and expected behaviour, and gains
 only its score.
+
+A corpus conversation (a real chat) whose supporter did not keep the protocol is cut instead, when
+`crisis.unanswered_in_corpus` is "cut": the exchanges before the first flagged turn stay, as the kind
+they were, and nothing from that turn on is trained on. Real seekers' long sessions would otherwise be
+lost whole for one low-mood turn the detector flags at its high-sensitivity threshold.
 """
 
 from __future__ import annotations
@@ -18,6 +23,8 @@ from tasks.gates.ears import protocols_followed
 from tasks.records import GateVerdict, Record, RecordKind, Role, content_id
 
 PROTOCOL_GATE = "crisis_protocol"
+CUT_AT = "crisis_cut_at_turn"  # labels of a cut conversation: where it was cut, and how much went
+CUT_TURNS = "crisis_turns_removed"
 CRISIS_EXPECTED = "acknowledge, ask directly about safety, offer crisis resources (988), encourage help"
 
 
@@ -83,4 +90,29 @@ def protocol_verdicts(records: Sequence[Record], risks: Sequence[frozenset[int]]
             gate=PROTOCOL_GATE, passed=False, reasons=(f"turn {first}: risk disclosed and {missing}",)
         )
         for ok, first in zip(kept, firsts, strict=True)
+    ]
+
+
+def cut_before_risk(
+    record: Record, verdict: GateVerdict, turns: frozenset[int]
+) -> tuple[Record, GateVerdict] | None:
+    """The record without its first risky user turn and everything after it, and its crisis verdict
+    (still failed: the conversation was flagged; its last reason says where it was cut, so no turn it
+    names is exported), or None when no whole exchange comes before that turn. The labels hold the
+    turn, the turns removed and the score (`crisis`, as a routed record's)."""
+    first = min(turns)
+    kept = record.messages[:first]
+    if not any(m.role is Role.USER for m in kept) or not any(m.role is Role.ASSISTANT for m in kept):
+        return None
+    removed = len(record.messages) - first
+    cut = {CUT_AT: first, CUT_TURNS: removed, "crisis": verdict.score}
+    reason = f"cut before turn {first}: no reply keeps the crisis protocol; {removed} turns removed"
+    cut_verdict = verdict.model_copy(update={"reasons": (*verdict.reasons, reason)})
+    return record.model_copy(update={"messages": kept, "labels": record.labels | cut}), cut_verdict
+
+
+def flagged_turns(verdict: GateVerdict) -> list[int]:
+    """The user turns a crisis verdict names as flagged."""
+    return [
+        int(reason.split()[1].rstrip(":")) for reason in verdict.reasons if reason.endswith(": crisis signal")
     ]

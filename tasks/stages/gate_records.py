@@ -37,8 +37,29 @@ def _route_crisis(
     owed = [i for i, r in enumerate(routed) if r.labels.get("crisis_protocol")]
     judged = safety_routing.protocol_verdicts([routed[i] for i in owed], [risk[i] for i in owed])
     for i, verdict in zip(owed, judged, strict=True):
-        verdicts[i].append(verdict)
+        cut = _cut_unanswered(records[i], verdicts[i][-1], risk[i], verdict, settings)
+        if cut is None:
+            verdicts[i].append(verdict)
+        else:
+            (routed[i], verdicts[i][-1]), risk[i] = cut, frozenset()
     return routed, risk, verdicts
+
+
+def _cut_unanswered(
+    record: Record,
+    flagged: GateVerdict,
+    risk: frozenset[int],
+    protocol: GateVerdict,
+    settings: GateSettings,
+) -> tuple[Record, GateVerdict] | None:
+    """A flagged real chat (judged turn by turn) whose risky turn no reply answered with the protocol,
+    cut before that turn with its crisis verdict, when the settings say so; else None (it stays routed
+    to the edge-case set, where the failed protocol quarantines it)."""
+    if protocol.passed or not risk or settings.crisis.unanswered_in_corpus != "cut":
+        return None
+    if record.source.type not in settings.ears.per_turn_sources:
+        return None
+    return safety_routing.cut_before_risk(record, flagged, risk)
 
 
 def gates_for(record: Record, settings: GateSettings) -> tuple[str, ...]:

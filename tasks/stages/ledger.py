@@ -81,7 +81,8 @@ class StageLedger:
 
     def record_gates(self, tallies: GateTallies) -> None:
         """Each gate's verdicts per kind as a `gate:{name}` row: in = evaluated, kept = passed,
-        quarantined = failed (for the crisis gate, failed means flagged and rerouted)."""
+        quarantined = failed (for the crisis gate, failed means flagged: rerouted, or a corpus conversation
+        cut before the flagged turn)."""
         for gate, kinds in tallies.items():
             counts = {
                 k: Counts(entered=t.evaluated, kept=t.passed, quarantined=t.failed) for k, t in kinds.items()

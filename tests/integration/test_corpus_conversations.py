@@ -16,6 +16,8 @@ import pytest
 
 from flows.full_pipeline import run_pipeline
 from tasks.export.record_rows import record_from_row
+from tasks.gates import crisis
+from tasks.gates.crisis_settings import CrisisSettings
 from tasks.gates.ears import score_pairs
 from tasks.gates.ears_settings import EarsSettings
 from tasks.records import Record, RecordKind, Role
@@ -101,6 +103,21 @@ def test_every_trained_turn_passes_ears_and_every_conversation_has_one(corpus_ru
     assert all(v.passed for v in verdicts)
     turns = manifest["training_turns"]["therapeutic"]
     assert turns["trainable"] == len(trained) and turns["context_only"] > 0
+
+
+def test_no_exported_turn_outside_the_edge_cases_is_one_the_crisis_detector_flags(corpus_run):
+    """Conversations whose flagged seeker no supporter answered with the protocol are cut before that
+    turn: they are exported, counted and named in the card, and none of their remaining turns is flagged."""
+    version, manifest = corpus_run
+    records = [r for r in exported(version, manifest) if r.kind is not RecordKind.EDGE_CASE]
+    cut = [r for r in records if "crisis_cut_at_turn" in r.labels]
+    assert cut and all(len(r.messages) == r.labels["crisis_cut_at_turn"] for r in cut)
+    user_turns = crisis.user_turns(records, CrisisSettings())
+    assert not [turn for turns in user_turns for turn, result in turns if result.flagged]
+    turns = manifest["training_turns"]["therapeutic"]
+    assert turns["crisis_cut_conversations"] == len(cut)
+    assert turns["crisis_cut_turns"] == sum(r.labels["crisis_turns_removed"] for r in cut)
+    assert f"therapeutic {len(cut):,} conversations" in (version / "README.md").read_text()
 
 
 def test_dismissive_and_judgemental_human_turns_quarantine_their_conversation(corpus_run):

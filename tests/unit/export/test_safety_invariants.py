@@ -67,6 +67,23 @@ def test_a_flagged_conversation_is_only_exported_as_an_edge_case_that_keeps_the_
     assert record_problems(judged(edge, flagged)) == []
 
 
+def test_a_cut_corpus_conversation_may_not_export_a_turn_its_crisis_verdict_flagged():
+    flagged = GateVerdict(
+        gate="crisis",
+        passed=False,
+        score=0.4,
+        reasons=(
+            "turn 2: crisis signal",
+            "cut before turn 2: no reply keeps the crisis protocol; 2 turns removed",
+        ),
+    )
+    cut = make_record().model_copy(update={"labels": {"crisis_cut_at_turn": 2, "crisis_turns_removed": 2}})
+    assert record_problems(judged(cut, flagged, PASS["content_filter"], PASS["ears"])) == []
+    uncut = cut.model_copy(update={"messages": (*cut.messages, *cut.messages)})
+    (problem,) = record_problems(judged(uncut, flagged, PASS["content_filter"], PASS["ears"]))
+    assert "flagged turns [2], yet they are exported" in problem
+
+
 def with_context_turn(weight: int) -> Record:
     """A corpus conversation whose second reply failed only soft EARS criteria (turn 3)."""
     messages = (

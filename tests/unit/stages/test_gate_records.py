@@ -3,6 +3,7 @@ from collections.abc import Sequence
 import pytest
 from pydantic import ValidationError
 
+from tasks.gates.crisis_settings import CrisisSettings
 from tasks.gates.custom import CustomGateError
 from tasks.gates.ears_settings import EarsSettings
 from tasks.gates.gate_settings import DEFAULT_GATES, GateSettings
@@ -150,6 +151,58 @@ def test_a_crisis_routed_corpus_conversation_is_still_judged_turn_by_turn():
     )
     _, (reject,), _, _ = gate_records([unprotocolled], GateSettings(), {})
     assert "ears: turn 1: crisis_protocol_missing" in reject.reasons
+
+
+def flagged_late(*replies_after: str) -> Record:
+    """A corpus chat: a warm exchange, then a crisis disclosure answered by `replies_after`."""
+    later = [
+        Message(role=role, content=text)
+        for reply in replies_after
+        for role, text in ((Role.USER, CRISIS), (Role.ASSISTANT, reply))
+    ]
+    return chat(WARM).model_copy(update={"messages": (*chat(WARM).messages, *later)})
+
+
+def test_an_unanswered_crisis_turn_cuts_a_corpus_conversation_before_it():
+    record = flagged_late("Have you tried going for a walk? What do you enjoy?", WARM)
+    (kept,), rejects, tallies, counts = gate_records([record], GateSettings(), {})
+    assert rejects == [] and (kept.id, kept.kind) == (record.id, RecordKind.THERAPEUTIC)
+    assert kept.messages == tuple(
+        m.model_copy(update={"weight": 1 if i else None}) for i, m in enumerate(record.messages[:2])
+    )
+    assert kept.labels["crisis_cut_at_turn"] == 2 and kept.labels["crisis_turns_removed"] == 4
+    crisis = next(v for v in kept.gates if v.gate == "crisis")
+    assert not crisis.passed and crisis.reasons == (
+        "turn 2: crisis signal",
+        "turn 4: crisis signal",
+        "cut before turn 2: no reply keeps the crisis protocol; 4 turns removed",
+    )
+    assert "crisis_protocol" not in {v.gate for v in kept.gates}
+    assert tallies["crisis"]["therapeutic"].failed == 1 and counts["therapeutic"].kept == 1
+
+
+def test_a_cut_needs_a_trainable_exchange_before_the_flagged_turn_and_can_be_turned_off():
+    flagged_first = chat(WARM).model_copy(
+        update={
+            "messages": (Message(role=Role.USER, content=CRISIS), Message(role=Role.ASSISTANT, content=WARM))
+        }
+    )
+    _, (reject,), _, _ = gate_records([flagged_first], GateSettings(), {})
+    assert reject.reasons[0].startswith("crisis_protocol: turn 0")
+    cold_before = chat("What city are you in?").model_copy(
+        update={"messages": (*chat("What city are you in?").messages, *flagged_late(WARM).messages[2:])}
+    )
+    _, (reject,), _, _ = gate_records([cold_before], GateSettings(), {})
+    assert reject.reasons[0] == "ears: no trainable assistant turn"
+    whole = GateSettings(crisis=CrisisSettings(unanswered_in_corpus="quarantine"))
+    kept, (reject,), _, _ = gate_records([flagged_late(WARM)], whole, {})
+    assert kept == [] and reject.reasons[0].startswith("crisis_protocol: turn 2")
+
+
+def test_a_crisis_answered_with_the_protocol_keeps_the_whole_corpus_conversation_as_an_edge_case():
+    (kept,), _, _, _ = gate_records([flagged_late(PROTOCOL)], GateSettings(), {})
+    assert kept.kind is RecordKind.EDGE_CASE and len(kept.messages) == 4
+    assert "crisis_cut_at_turn" not in kept.labels
 
 
 def test_exact_copies_are_judged_once_and_each_ends_as_it_would_alone():
