@@ -9,17 +9,9 @@ from tasks.accounting import ShardOutcome
 from tasks.observe import collect
 from tasks.settings import PipelineConfig
 from tasks.shards import ShardRef
-from tasks.synthesis.bias import generate_bias_shard
-from tasks.synthesis.edge_cases import generate_edge_case_shard
+from tasks.synthesis.generate_shard import generate_shard
 from tasks.synthesis.grounded import generate_grounded_shard
-from tasks.synthesis.therapeutic import generate_therapeutic_shard
 from tasks.synthesis.volumes import RECORDS_PER_ROW, shard_plan
-
-GENERATORS = {
-    "therapeutic": generate_therapeutic_shard,
-    "bias": generate_bias_shard,
-    "edge_case": generate_edge_case_shard,
-}
 
 
 @flow(name="synthesis", log_prints=True)
@@ -38,7 +30,7 @@ def synthesis(
     def submit(kind: str, index: int, count: int) -> PrefectFuture[ShardOutcome]:
         if kind == "grounded":
             return generate_grounded_shard.submit(passages, index, count, config.seed, work)
-        return GENERATORS[kind].submit(index, count, config.seed, work, config.llm)
+        return generate_shard.submit(kind, index, count, config.seed, work, config.llm)
 
     futures = []
     for kind, volume in (volumes or config.target_volumes()).items():

@@ -31,13 +31,8 @@ from functools import cache, lru_cache
 from itertools import permutations
 from typing import Any
 
-from prefect import task
-
-from tasks.accounting import ShardOutcome
-from tasks.caching import SHARD_CACHE
 from tasks.data_files import data_file
 from tasks.records import Lineage, Record, RecordKind, SourceRef, canonical_json, content_id
-from tasks.retries import SHARD_RETRIES
 from tasks.synthesis.engine import Origin, offline_origin
 from tasks.synthesis.generator import Generator
 from tasks.synthesis.llm import (
@@ -313,16 +308,3 @@ def row_to_records(row: Row, seed: int, origin: Origin = OFFLINE) -> list[Record
 
 GENERATE = Generator(RecordKind.BIAS, GENERATOR, build_config, row_to_records, per_row=RECORDS_PER_PAIR)
 synthesize = GENERATE.synthesize
-
-
-@task(
-    cache_policy=SHARD_CACHE,
-    persist_result=True,
-    **SHARD_RETRIES,
-    task_run_name="generate_bias_shard-bias-{shard_index:05d}",
-)
-def generate_bias_shard(
-    shard_index: int, count: int, run_seed: int, work_dir: str, llm: LlmSettings | None = None
-) -> ShardOutcome:
-    """Generate, write and count one shard of counterfactual bias samples (whole pairs)."""
-    return GENERATE.write_shard(shard_index, count, run_seed, work_dir, llm)

@@ -26,13 +26,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from prefect import task
-
-from tasks.accounting import ShardOutcome
-from tasks.caching import SHARD_CACHE
 from tasks.data_files import data_file
 from tasks.records import Lineage, Record, RecordKind, SourceRef, content_id
-from tasks.retries import SHARD_RETRIES
 from tasks.synthesis.engine import Origin, offline_origin
 from tasks.synthesis.generator import Generator
 from tasks.synthesis.llm import (
@@ -215,16 +210,3 @@ GENERATE = Generator(
     lambda row, seed, origin: [row_to_record(row, seed, origin)],
 )
 synthesize = GENERATE.synthesize
-
-
-@task(
-    cache_policy=SHARD_CACHE,
-    persist_result=True,
-    **SHARD_RETRIES,
-    task_run_name="generate_edge_case_shard-edge_case-{shard_index:05d}",
-)
-def generate_edge_case_shard(
-    shard_index: int, count: int, run_seed: int, work_dir: str, llm: LlmSettings | None = None
-) -> ShardOutcome:
-    """Generate, write and count one shard of high-risk edge cases."""
-    return GENERATE.write_shard(shard_index, count, run_seed, work_dir, llm)

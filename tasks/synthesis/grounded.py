@@ -541,7 +541,7 @@ def passages_work_dir(work_dir: str, passages: Sequence[ShardRef]) -> str:
     cache_policy=SHARD_CACHE,
     persist_result=True,
     **SHARD_RETRIES,
-    task_run_name="generate_grounded_shard-grounded-{shard_index:05d}",
+    task_run_name="generate_shard-grounded-{shard_index:05d}",
 )
 def generate_grounded_shard(
     passages: list[ShardRef], shard_index: int, count: int, run_seed: int, work_dir: str

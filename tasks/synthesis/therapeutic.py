@@ -12,12 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from prefect import task
-
-from tasks.accounting import ShardOutcome
-from tasks.caching import SHARD_CACHE
 from tasks.records import Lineage, Record, RecordKind, SourceRef, content_id
-from tasks.retries import SHARD_RETRIES
 from tasks.synthesis import phrasings as p
 from tasks.synthesis.engine import Origin, offline_origin
 from tasks.synthesis.generator import Generator
@@ -82,8 +77,10 @@ def build_config(llm: LlmSettings | None = None) -> Any:
 
 
 def _filled(column: str) -> str:
-    """A Jinja expression for a sampled phrase with its people slots ({partner} ...) filled in."""
-    return "{{ " + column + "".join(f" | replace('{{{slot}}}', {slot})" for slot in p.SLOTS) + " }}"
+    """A Jinja expression for a sampled phrase with its people ({partner} ...) and specifics ({town} ...)
+    filled in."""
+    slots = (*p.SLOTS, *p.WORLD)
+    return "{{ " + column + "".join(f" | replace('{{{slot}}}', {slot})" for slot in slots) + " }}"
 
 
 def _add_llm_turns(builder: Any) -> None:
@@ -164,16 +161,3 @@ GENERATE = Generator(
     RecordKind.THERAPEUTIC, GENERATOR, lambda _rows, _shard, llm: build_config(llm), _records
 )
 synthesize = GENERATE.synthesize
-
-
-@task(
-    cache_policy=SHARD_CACHE,
-    persist_result=True,
-    **SHARD_RETRIES,
-    task_run_name="generate_therapeutic_shard-therapeutic-{shard_index:05d}",
-)
-def generate_therapeutic_shard(
-    shard_index: int, count: int, run_seed: int, work_dir: str, llm: LlmSettings | None = None
-) -> ShardOutcome:
-    """Generate, write and count one shard of therapeutic conversations."""
-    return GENERATE.write_shard(shard_index, count, run_seed, work_dir, llm)

@@ -62,6 +62,21 @@ def stop_pid(pid: int, sig: int = signal.SIGTERM, timeout: float = 20) -> None:
     os.kill(pid, signal.SIGKILL)
 
 
+def wait_healthy(url: str, process: subprocess.Popen[bytes], deadline_s: float, log: Path, what: str) -> None:
+    """Wait until `url` answers 200; the test fails with the server's log if it exits or never does."""
+    deadline = time.monotonic() + deadline_s
+    while True:
+        try:
+            if httpx.get(url, timeout=2).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        if time.monotonic() > deadline or process.poll() is not None:
+            stop_pid(process.pid)
+            pytest.fail(f"{what} did not answer on {url}:\n{log.read_text()[-4000:]}")
+        time.sleep(0.2)
+
+
 @pytest.fixture(scope="session", autouse=True)
 def prefect_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A throwaway Prefect API for the whole session; its URL is handed to CLI subprocesses."""

@@ -8,14 +8,12 @@ from __future__ import annotations
 import os
 import re
 import subprocess
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 
-from tests.integration.conftest import REPO, free_port, stop_pid
+from tests.integration.conftest import REPO, free_port, stop_pid, wait_healthy
 
 SETUP_SCRIPT = REPO / ".ci" / "llama_server.sh"
 
@@ -70,17 +68,7 @@ def llama_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     with log_path.open("wb") as log:
         process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            if httpx.get(f"{base}/health", timeout=2).status_code == 200:
-                break
-        except httpx.TransportError:
-            pass
-        if time.monotonic() > deadline or process.poll() is not None:
-            stop_pid(process.pid)
-            pytest.fail(f"llama-server did not become healthy on {base}:\n{log_path.read_text()[-2000:]}")
-        time.sleep(0.2)
+    wait_healthy(f"{base}/health", process, 60, log_path, "llama-server")
     try:
         yield f"{base}/v1"
     finally:

@@ -7,15 +7,20 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from uuid import UUID
 
 from prefect.client.orchestration import get_client
 from prefect.client.schemas.filters import (
+    ArtifactFilter,
+    ArtifactFilterFlowRunId,
+    ArtifactFilterKey,
     FlowRunFilter,
     FlowRunFilterParentFlowRunId,
     TaskRunFilter,
     TaskRunFilterFlowRunId,
     TaskRunFilterSubFlowRuns,
 )
+from prefect.client.schemas.objects import Artifact
 
 from tasks.gates.gate_settings import CRISIS, EXPORTED_KINDS, GateSettings, safety_check
 from tasks.settings import PipelineConfig
@@ -96,3 +101,16 @@ def subflow_task_states(parent_flow_run_id: object, expected: int) -> list[tuple
             if len(states) >= expected or time.monotonic() > deadline:
                 return states
             time.sleep(0.2)
+
+
+def keyed_artifact(flow_run_id: UUID, key: str) -> Artifact:
+    """The one artifact the flow run left under `key`."""
+    with get_client(sync_client=True) as client:
+        found = client.read_artifacts(
+            artifact_filter=ArtifactFilter(
+                key=ArtifactFilterKey(any_=[key]),
+                flow_run_id=ArtifactFilterFlowRunId(any_=[flow_run_id]),
+            )
+        )
+    assert len(found) == 1, f"{key}: {len(found)} artifacts"
+    return found[0]

@@ -18,7 +18,7 @@ from blocks.database import MetadataDatabase
 from blocks.llm_provider import LlmProvider
 from blocks.register import block_types
 from tests.integration.conftest import REPO
-from tests.integration.test_deployment import prefect_server
+from tests.integration.prefect_servers import prefect_server
 
 pytestmark = pytest.mark.integration
 

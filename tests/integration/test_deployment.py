@@ -14,20 +14,15 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from uuid import UUID
 
-import httpx
 import orjson
 import pytest
 import yaml
 from prefect.client.orchestration import get_client
 from prefect.client.schemas.filters import (
-    ArtifactFilter,
-    ArtifactFilterFlowRunId,
-    ArtifactFilterKey,
     DeploymentFilter,
     DeploymentFilterId,
 )
@@ -35,85 +30,16 @@ from prefect.client.schemas.objects import Artifact, FlowRun
 from prefect.settings import PREFECT_API_URL, temporary_settings
 
 from tasks.run_report import SECTIONS
-from tasks.runners import drain_reports
 from tasks.split import SPLITS
-from tests.integration.conftest import REPO, free_port, stop_pid
+from tests.integration.conftest import REPO, stop_pid
+from tests.integration.prefect_servers import prefect_cli, prefect_server
+from tests.integration.runs import keyed_artifact
 
 pytestmark = pytest.mark.integration
 
-SERVER_START_S = 90
 RUN_DEADLINE_S = 900
 DATASET = "x"
 PINNED = yaml.safe_load((REPO / "prefect.yaml").read_text())["deployments"][0]["parameters"]
-
-
-def prefect_cli(env: dict[str, str], *args: str, timeout: float = 120) -> str:
-    """Run `prefect ARGS` from the repository root; its stdout, or the test fails with both streams."""
-    done = subprocess.run(
-        [sys.executable, "-m", "prefect", *args],
-        cwd=REPO,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-    )
-    if done.returncode != 0:
-        pytest.fail(f"prefect {' '.join(args)} exited {done.returncode}:\n{done.stdout}\n{done.stderr}")
-    return done.stdout
-
-
-@dataclass(frozen=True)
-class Server:
-    api: str
-    env: dict[str, str]  # the environment that points CLI subprocesses at this server
-    pid: int
-
-
-@contextmanager
-def prefect_server(root: Path) -> Iterator[Server]:
-    """`prefect server start` on a free loopback port with its own home and SQLite file; stopped by PID."""
-    port = free_port()
-    api = f"http://127.0.0.1:{port}/api"
-    env = {key: value for key, value in os.environ.items() if not key.startswith("PREFECT_")}
-    env |= {
-        "PREFECT_HOME": str(root / "home"),
-        "PREFECT_API_DATABASE_CONNECTION_URL": f"sqlite+aiosqlite:///{root / 'prefect.db'}",
-        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
-        "PREFECT_SERVER_UI_ENABLED": "false",
-        # Services a run started by hand does not need, so the server starts and idles cheaply.
-        "PREFECT_SERVER_SERVICES_SCHEDULER_ENABLED": "false",
-        "PREFECT_SERVER_SERVICES_LATE_RUNS_ENABLED": "false",
-        "PREFECT_SERVER_SERVICES_PAUSE_EXPIRATIONS_ENABLED": "false",
-        "PREFECT_SERVER_SERVICES_CANCELLATION_CLEANUP_ENABLED": "false",
-        "PREFECT_SERVER_SERVICES_REPOSSESSOR_ENABLED": "false",
-    }
-    root.mkdir(parents=True, exist_ok=True)
-    log = (root / "server.log").open("wb")
-    server = subprocess.Popen(
-        [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1", "--port", str(port)],
-        cwd=root,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    try:
-        deadline = time.monotonic() + SERVER_START_S
-        while True:
-            try:
-                if httpx.get(f"{api}/health", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline or server.poll() is not None:
-                pytest.fail(f"prefect server did not answer on {api}:\n{(root / 'server.log').read_text()}")
-            time.sleep(0.25)
-        yield Server(api, env | {"PREFECT_API_URL": api}, server.pid)
-    finally:
-        # This process's log and event workers were made while pointed at this server: flushed and
-        # stopped now, so later runs in the session report to their own API, not to a stopped one.
-        drain_reports()
-        stop_pid(server.pid)
-        log.close()
 
 
 def listening_addresses(pid: int) -> set[str]:
@@ -214,15 +140,7 @@ def deployed_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DeployedR
 
 def artifact(flow_run_id: UUID, what: str) -> Artifact:
     """The one artifact of the run under the dataset's key for `what`."""
-    with get_client(sync_client=True) as client:
-        found = client.read_artifacts(
-            artifact_filter=ArtifactFilter(
-                key=ArtifactFilterKey(any_=[f"{DATASET}-{what}"]),
-                flow_run_id=ArtifactFilterFlowRunId(any_=[flow_run_id]),
-            )
-        )
-    assert len(found) == 1, f"{DATASET}-{what}: {len(found)} artifacts"
-    return found[0]
+    return keyed_artifact(flow_run_id, f"{DATASET}-{what}")
 
 
 def test_the_run_takes_prefect_yaml_values_for_every_setting_it_did_not_override(deployed_run):

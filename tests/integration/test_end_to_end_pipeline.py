@@ -199,7 +199,7 @@ def test_failed_shard_fails_the_run_names_it_and_keeps_the_others(tmp_path, monk
     state = run_pipeline(config)
     assert state.is_completed()
     states = subflow_task_states(state.state_details.flow_run_id, expected=5 + 3 + 3 + 3 + 1 + 3 + 1)
-    synthesis = [state for name, state in states if name.startswith("generate_therapeutic_shard")]
+    synthesis = [state for name, state in states if name.startswith("generate_shard-therapeutic")]
     assert sorted(synthesis) == ["Cached", "Cached", "Completed"]
 
 

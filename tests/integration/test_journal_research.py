@@ -8,9 +8,6 @@ dependency, so a missing one fails the test everywhere instead of skipping it.
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import time
 import urllib.parse
 import xml.etree.ElementTree as ET
@@ -32,7 +29,8 @@ from tasks.sourcing.academic import finding_passage
 from tasks.sourcing.academic_models import AcademicSettings, Service
 from tasks.sourcing.academic_pubmed import parse_pubmed_articles
 from tasks.sourcing.research import RESEARCH_EVENT, emit_research_request, research_name
-from tests.integration.conftest import REPO, free_port
+from tests.integration.conftest import REPO
+from tests.integration.prefect_servers import Server, prefect_cli, prefect_server
 
 pytestmark = pytest.mark.integration
 
@@ -121,74 +119,14 @@ def test_cli_runs_the_flow_and_names_the_shard(tmp_path, capsys):
 # --- the event-triggered deployment on a real server -------------------------------------------------
 
 
-def prefect_cli(env: dict[str, str], *args: str, timeout: float = 60) -> None:
-    done = subprocess.run(
-        [sys.executable, "-m", "prefect", *args],
-        cwd=REPO,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-    )
-    if done.returncode != 0:
-        pytest.fail(f"prefect {' '.join(args)} exited {done.returncode}:\n{done.stdout}\n{done.stderr}")
-
-
 @pytest.fixture
-def prefect_server(tmp_path: Path) -> Iterator[tuple[str, dict[str, str]]]:
-    """`prefect server start` on a free loopback port with its own home and SQLite file; stopped by PID."""
-    port = free_port()
-    api = f"http://127.0.0.1:{port}/api"
-    env = {key: value for key, value in os.environ.items() if not key.startswith("PREFECT_")}
-    env |= {
-        "PREFECT_HOME": str(tmp_path / "home"),
-        "PREFECT_API_DATABASE_CONNECTION_URL": f"sqlite+aiosqlite:///{tmp_path / 'prefect.db'}",
-        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
-        "PREFECT_SERVER_UI_ENABLED": "false",
-        "PREFECT_LOGGING_LEVEL": "WARNING",
-        # Services this test does not need, so the server starts and idles cheaply.
-        "PREFECT_SERVER_SERVICES_SCHEDULER_ENABLED": "false",
-        "PREFECT_SERVER_SERVICES_LATE_RUNS_ENABLED": "false",
-        "PREFECT_SERVER_SERVICES_FOREMAN_ENABLED": "false",
-        "PREFECT_SERVER_SERVICES_PAUSE_EXPIRATIONS_ENABLED": "false",
-        "PREFECT_SERVER_SERVICES_CANCELLATION_CLEANUP_ENABLED": "false",
-        "PREFECT_SERVER_SERVICES_REPOSSESSOR_ENABLED": "false",
-    }
-    log = (tmp_path / "server.log").open("wb")
-    server = subprocess.Popen(
-        [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1", "--port", str(port)],
-        cwd=tmp_path,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    try:
-        deadline = time.monotonic() + DEADLINE_S
-        while True:
-            try:
-                if httpx.get(f"{api}/health", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline or server.poll() is not None:
-                pytest.fail(
-                    f"prefect server did not answer on {api}:\n{(tmp_path / 'server.log').read_text()}"
-                )
-            time.sleep(0.25)
-        yield api, env | {"PREFECT_API_URL": api}
-    finally:
-        # By PID, and reaped: a child that exited but was not waited for still answers kill(pid, 0).
-        server.terminate()
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait(timeout=10)
-        log.close()
+def research_server(tmp_path: Path) -> Iterator[Server]:
+    with prefect_server(tmp_path) as server:
+        yield server
 
 
-def test_research_event_creates_a_run_of_the_journal_research_deployment(prefect_server):
-    api, env = prefect_server
+def test_research_event_creates_a_run_of_the_journal_research_deployment(research_server):
+    api, env = research_server.api, research_server.env
     pool = {
         "name": "datasets",
         "type": "process",
