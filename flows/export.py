@@ -18,7 +18,7 @@ from tasks.export.manifest import build_manifest, plan_files, source_report
 from tasks.export.publish import PlannedFile, Published, version_content_id
 from tasks.export.safety_invariants import require_safe_exports
 from tasks.export.training_turns import turn_report
-from tasks.export.version_tasks import package_version, publish_version, write_card
+from tasks.export.version_tasks import package_version, publish_version, write_card, write_plots
 from tasks.settings import PipelineConfig
 from tasks.sourcing.discovery import skipped_summary
 from tasks.split import SPLITS
@@ -64,12 +64,15 @@ def export(
     manifest["sources_skipped"] = skipped_summary(sourced.skipped)
     manifest["provenance"] = source_report(exported)
     manifest["safety"] = require_safe_exports(exported, config.gates)
+    plots = write_plots(manifest, work)
+    manifest["plots"] = [plot.entry().model_dump() for plot in plots]
     card = PlannedFile(path="README.md", shard=write_card(manifest, work))
     manifest["card"] = card.entry().model_dump()
     content_id = version_content_id(inputs, config.content_settings(), version)
-    published = publish_version(config, content_id, [*files, card], manifest)
+    every_file = [*files, *plots, card]
+    published = publish_version(config, content_id, every_file, manifest)
     if config.package_formats:
-        logger.info(f"export: ready package {package_version(config, published, [*files, card], manifest)}")
+        logger.info(f"export: ready package {package_version(config, published, every_file, manifest)}")
     if published.up_to_date:
         logger.info(f"export: {published.path} is up to date (content {content_id[:12]}); nothing written")
     else:

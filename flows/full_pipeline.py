@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -31,7 +32,7 @@ from tasks.caching import code_version
 from tasks.export.destination import check_output
 from tasks.export.publish import Published
 from tasks.metadata.models import DatasetVersion, Run
-from tasks.metadata.store import DocumentRead, MetadataStore, resolve_database_url
+from tasks.metadata.store import DocumentRead, MetadataStore, process_alive, resolve_database_url
 from tasks.run_artifacts import RunProgress, publish_run_report
 from tasks.runners import runner_session, worker_settings
 from tasks.settings import PipelineConfig
@@ -49,6 +50,9 @@ def full_pipeline(**settings: Any) -> Published:
     logger = get_run_logger()
     store = MetadataStore(resolve_database_url(config))
     run_id = str(flow_run.get_id() or "local")
+    host = socket.gethostname()
+    for abandoned in store.abandon_dead_runs(host, process_alive):
+        logger.warning(f"run {abandoned} on {host} was killed before it finished: marked abandoned")
     store.start_run(
         Run(
             id=run_id,
@@ -56,6 +60,8 @@ def full_pipeline(**settings: Any) -> Published:
             seed=config.seed,
             config_hash=config.config_hash(),
             code_version=code_version(),
+            host=host,
+            pid=os.getpid(),
         )
     )
     try:
@@ -98,8 +104,9 @@ def build_version(ledger: StageLedger, config: PipelineConfig, logger: Any) -> P
     ledger.record_gates(gated.tallies)
     with ledger.stage("export") as stage:
         published = stage.options(export)(config, sourced, synthesized, gated, ledger.counts)
-    if not published.up_to_date:
-        store.record_version(_dataset_version(config, published, run_id))
+    # Recorded when found up to date too: a run killed between publishing and recording left it out.
+    if store.record_version(_dataset_version(config, published, run_id)) and published.up_to_date:
+        logger.warning(f"v{published.version} at {published.path} was missing from the catalogue: recorded")
     return published
 
 

@@ -187,6 +187,9 @@ def build_report(
         f"duplicates: {manifest['duplicates']['records']:,}",
         f"- shortfall against the targets: {', '.join(short) if short else 'none'}",
     ]
+    if manifest.get("plots"):
+        figures = ", ".join(f"`{plot['path']}`" for plot in manifest["plots"])
+        lines.append(f"- figures in the version (shown by its card, `README.md`): {figures}")
     for name, title in SECTIONS.items():
         lines += ["", f"## {title}", "", markdown_table(tables[name])]
     return RunReport(markdown="\n".join(lines) + "\n", tables=tables)

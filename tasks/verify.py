@@ -17,8 +17,8 @@ from typing import Any
 
 import orjson
 
-from tasks.export.publish import MANIFEST
-from tasks.version_checks import check_files, count_problems, listed_files, needs_body, record_problems
+from tasks.export.publish import MANIFEST, listed_files
+from tasks.version_checks import check_files, count_problems, needs_body, record_problems
 from tasks.version_reader import open_version, read_all
 
 SHOWN = 20

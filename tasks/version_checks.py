@@ -27,17 +27,6 @@ from tasks.version_reader import VersionReader
 ROUTING_GATES = frozenset({CRISIS_GATE})
 
 
-def listed_files(manifest: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """Every file entry a manifest lists: split parts, extra formats, quarantine, duplicates, card."""
-    entries = [f for split in manifest.get("splits", {}).values() for f in split.get("files", [])]
-    entries += [
-        f for fmt in manifest.get("formats", {}).values() for split in fmt.values() for f in split["files"]
-    ]
-    entries += manifest.get("quarantine", {}).get("files", [])
-    entries += manifest.get("duplicates", {}).get("files", [])
-    return entries + ([manifest["card"]] if manifest.get("card") else [])
-
-
 def check_files(
     reader: VersionReader, entries: Iterable[Mapping[str, Any]], keep: Callable[[str], bool] = lambda _: False
 ) -> tuple[list[str], set[str]]:

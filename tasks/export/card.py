@@ -278,6 +278,12 @@ def _kind_counts(manifest: Mapping[str, Any]) -> dict[str, int]:
     return counts
 
 
+def _held_out(manifest: Mapping[str, Any], split: str | None = None) -> int:
+    """Records placed in the splits but kept out of their files (biased bias-pair replies)."""
+    splits = [manifest["splits"][split]] if split else manifest["splits"].values()
+    return sum(n for s in splits for n in s.get("held_out", {}).values())
+
+
 _KIND_ABOUT = {
     "therapeutic": "generated support conversations",
     "grounded": "conversations that quote and cite a passage of the source documents",
@@ -290,14 +296,18 @@ _KIND_ABOUT = {
 def _summary_section(manifest: Mapping[str, Any]) -> list[str]:
     counts = _kind_counts(manifest)
     in_files = sum(s["records"] for s in manifest["splits"].values())
+    held = _held_out(manifest)
     kinds = "; ".join(f"{kind} {n:,}: {_KIND_ABOUT.get(kind, kind)}" for kind, n in sorted(counts.items()))
     ratios = "/".join(f"{r:.0%}" for r in manifest.get("split_ratios", {}).values()) or "70/15/15"
+    besides = (
+        f" (and {held:,} replies biased on purpose, held out of them for bias evaluation)" if held else ""
+    )
     return [
-        f"{in_files:,} English conversations for training and evaluating assistants that answer people "
-        "in distress in a supportive, empathic style, in OpenAI chat format (`messages`), with provenance "
-        "(`source`, `lineage`) and every gate's verdict (`gates`) on each record, split "
-        f"{ratios} into train, validation and test. By kind: {kinds}. Built by the unified dataset "
-        "pipeline; every file's sha256 is in `manifest.json`.",
+        f"{in_files:,} English conversations in the split files{besides}, for training and evaluating "
+        "assistants that answer people in distress in a supportive, empathic style, in OpenAI chat format "
+        "(`messages`), with provenance (`source`, `lineage`) and every gate's verdict (`gates`) on each "
+        f"record, split {ratios} into train, validation and test. Records by kind: {kinds}. Built by the "
+        "unified dataset pipeline; every file's sha256 is in `manifest.json`.",
         "",
         "## Intended uses",
         "",
@@ -620,6 +630,12 @@ def _citation_section(manifest: Mapping[str, Any]) -> list[str]:
     ]
 
 
+def _plot(manifest: dict[str, Any], name: str, caption: str) -> list[str]:
+    """The version's figure `plots/{name}` as a markdown image, when the version has it."""
+    path = f"plots/{name}"
+    return [f"![{caption}]({path})", ""] if any(p["path"] == path for p in manifest.get("plots", [])) else []
+
+
 def render_card(manifest: dict[str, Any]) -> str:
     """Markdown with a YAML header; `manifest` is the version's manifest body."""
     splits = manifest["splits"]
@@ -642,9 +658,19 @@ def render_card(manifest: dict[str, Any]) -> str:
         "## Splits",
         "",
         *_table(
-            ["split", "records", *kinds],
-            [[s, splits[s]["records"], *(splits[s]["by_kind"][k]["actual"] for k in kinds)] for s in SPLITS],
+            ["split", "records in the files", "held out (biased replies)", *kinds],
+            [
+                [
+                    s,
+                    splits[s]["records"],
+                    _held_out(manifest, s),
+                    *(splits[s]["by_kind"][k]["actual"] for k in kinds),
+                ]
+                for s in SPLITS
+            ],
         ),
+        "",
+        "The kind columns count every record of the kind placed in the split, held-out ones included.",
         "",
         "## What each stage kept, quarantined and removed",
         "",
@@ -661,6 +687,7 @@ def render_card(manifest: dict[str, Any]) -> str:
         f"Removed duplicates (each naming its twin): {manifest['duplicates']['records']:,} in `duplicates/`.",
         "",
         *_gate_section(manifest),
+        *_plot(manifest, "gate_pass_rates.png", "Gate pass rates per kind"),
         *_turns_section(manifest),
         "## Target volumes",
         "",
@@ -669,7 +696,9 @@ def render_card(manifest: dict[str, Any]) -> str:
             [[k, v["target"], v["exported"], v["shortfall"]] for k, v in manifest["volumes"].items()],
         ),
         "",
+        *_plot(manifest, "volumes.png", "Records exported against each kind's target"),
         *_diversity_section(manifest),
+        *_plot(manifest, "turn_lengths.png", "Words per turn, per kind and speaker"),
         "## Sources",
         "",
         *_table(["document", "sha256"], [[i["path"], f"`{i['sha256'][:16]}…`"] for i in manifest["inputs"]]),

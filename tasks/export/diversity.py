@@ -1,5 +1,5 @@
 """How varied the exported records are, per kind and per speaker: distinct-n, distinct turns, the spread
-of a sample's sentence embeddings, and label coverage.
+of a sample's sentence embeddings, turn lengths, and label coverage.
 
 Generated data that repeats itself teaches a model one phrasing; these figures go into the manifest and
 the dataset card, beside the same figures over real human support conversations
@@ -37,6 +37,8 @@ REFERENCE_FILE = "diversity_reference.json"
 _BATCH_TURNS = 4_096  # turns hashed in one numpy pass
 _MERGE_AT = 1 << 20  # pending digests folded into the sorted distinct set past this many
 _WORDS_REMEMBERED = 200_000  # the word -> digest memory stays bounded on any corpus
+LENGTH_BIN_WORDS = 10  # turn lengths are counted in bins of this many words
+LENGTH_BINS = 16  # the last bin holds every turn of 150 words or more
 _MIX = np.uint64(0x9E3779B97F4A7C15)  # odd: an n-gram's digest is a polynomial in its words' digests
 
 
@@ -115,6 +117,7 @@ class _TurnStats:
         self.ngrams = dict.fromkeys(NGRAMS, 0)
         self.distinct = {n: _Distinct() for n in NGRAMS}
         self.texts = _Distinct()
+        self.lengths = [0] * LENGTH_BINS
         self.sample: list[tuple[int, str]] = []  # a max-heap on the key (negated): the k smallest kept
         self.batch: list[str] = []
 
@@ -134,6 +137,8 @@ class _TurnStats:
         self.turns += len(texts)
         self.texts.add(np.fromiter((_digest(t.encode()) for t in texts), np.uint64, len(texts)))
         words = [_WORD.findall(text.lower()) for text in texts]
+        for turn in words:
+            self.lengths[min(len(turn) // LENGTH_BIN_WORDS, LENGTH_BINS - 1)] += 1
         firsts = self.words.of(words)
         owner = np.repeat(np.arange(len(words)), [len(w) for w in words])
         grams = firsts
@@ -150,6 +155,7 @@ class _TurnStats:
             "turns": self.turns,
             "distinct_turns": round(len(self.texts) / max(self.turns, 1), 4),
             **{f"distinct_{n}": round(len(self.distinct[n]) / max(self.ngrams[n], 1), 4) for n in NGRAMS},
+            "words_per_turn": {"bin_words": LENGTH_BIN_WORDS, "counts": self.lengths},
             "sampled": len(self.sample),
             "cosine_distance": cosine_distance([text for _, text in sorted(self.sample, reverse=True)]),
         }
@@ -186,7 +192,8 @@ class _KindStats:
 
 def diversity(records: Iterable[Record]) -> dict[str, dict[str, Any]]:
     """Per kind: records, label counts, and for assistant and user turns each: turns, the share of
-    distinct turns, distinct-1/2/3 (unique / total word n-grams) and `cosine_distance` over a sample of
+    distinct turns, distinct-1/2/3 (unique / total word n-grams), a histogram of words per turn
+    (`words_per_turn`: counts per bin of `bin_words` words) and `cosine_distance` over a sample of
     at most SAMPLE_TURNS turns chosen by content hash. The same records in any order give the same figures."""
     words = _WordDigests()
     stats: dict[str, _KindStats] = {}

@@ -9,7 +9,7 @@ takes the next one, or finds the winner already holds its content and reports it
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -116,3 +116,15 @@ def _published(store: VersionStore, number: int, manifest: dict[str, Any], up_to
         manifest_sha256=hashlib.sha256(encode_manifest(manifest)).hexdigest(),
         records=sum(split["records"] for split in manifest.get("splits", {}).values()),
     )
+
+
+def listed_files(manifest: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Every file entry a manifest lists: split parts, extra formats, quarantine, duplicates, plots, card."""
+    entries = [f for split in manifest.get("splits", {}).values() for f in split.get("files", [])]
+    entries += [
+        f for fmt in manifest.get("formats", {}).values() for split in fmt.values() for f in split["files"]
+    ]
+    entries += manifest.get("quarantine", {}).get("files", [])
+    entries += manifest.get("duplicates", {}).get("files", [])
+    entries += manifest.get("plots", [])
+    return entries + ([manifest["card"]] if manifest.get("card") else [])

@@ -41,6 +41,7 @@ def package_entries(manifest: dict[str, Any], formats: Sequence[str]) -> list[di
     entries = {
         f["path"]: f for fmt in formats for split in _folder(manifest, fmt).values() for f in split["files"]
     }
+    entries |= {plot["path"]: plot for plot in manifest.get("plots", [])}
     if manifest.get("card"):
         entries[manifest["card"]["path"]] = manifest["card"]
     return [entries[path] for path in sorted(entries)]

@@ -1,5 +1,5 @@
-"""The tasks that turn planned files into a version: the card, the create-only publish (verified before
-it counts) and the ready package."""
+"""The tasks that turn planned files into a version: the plots, the card, the create-only publish
+(verified before it counts) and the ready package."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from tasks.caching import SHARD_CACHE, work_path
 from tasks.export.card import render_card
 from tasks.export.destination import local_files, version_store
 from tasks.export.format_names import parse_formats
+from tasks.export.plots import render_plots
 from tasks.export.publish import PlannedFile, Published, publish
 from tasks.export.ready_packages import pack, package_name
 from tasks.metadata.store import MetadataStore, UploadLog, resolve_database_url
@@ -41,6 +42,16 @@ def publish_version(
         return published
     finally:
         metadata.dispose()
+
+
+@task(cache_policy=SHARD_CACHE, persist_result=True, task_run_name="write_plots-{manifest[dataset]}")
+def write_plots(manifest: dict, work_dir: str) -> list[PlannedFile]:
+    """The version's figures (`plots/*.png`), drawn from the manifest's numbers and staged with its files."""
+    staged = {
+        name: write_file(work_path(work_dir, "plots", manifest, name), png, 0)
+        for name, png in render_plots(manifest).items()
+    }
+    return [PlannedFile(path=f"plots/{name}", shard=shard) for name, shard in staged.items()]
 
 
 @task(cache_policy=SHARD_CACHE, persist_result=True, task_run_name="write_card-{manifest[dataset]}")

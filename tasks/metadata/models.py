@@ -10,7 +10,9 @@ from datetime import UTC, datetime
 from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-SCHEMA_VERSION = 2  # 2: uploads, upload_parts
+# 2: uploads, upload_parts. 3: versions keyed by where they live (published_versions, unique uri) and
+# runs with the host and process that ran them.
+SCHEMA_VERSION = 3
 
 
 def utcnow() -> datetime:
@@ -37,6 +39,8 @@ class Run(SQLModel, table=True):
     finished_at: datetime | None = None
     version: int | None = Field(default=None, description="Dataset version published or found up to date")
     error: str | None = None
+    host: str | None = Field(default=None, description="Host name of the process running the flow")
+    pid: int | None = Field(default=None, description="Its process id, so a later run can tell it died")
 
 
 class StageRun(SQLModel, table=True):
@@ -67,8 +71,11 @@ class SourceDocument(SQLModel, table=True):
 
 
 class DatasetVersion(SQLModel, table=True):
-    __tablename__ = "dataset_versions"
-    __table_args__ = (UniqueConstraint("dataset", "version"),)
+    """A published version, keyed by where it lives: `v1` of a dataset in a local folder and `v1` in an
+    S3 bucket are two versions, recorded by whichever run published or first found them."""
+
+    __tablename__ = "published_versions"
+    __table_args__ = (UniqueConstraint("uri"),)
 
     id: int | None = Field(default=None, primary_key=True)
     dataset: str = Field(index=True)

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, inspect, text
 from sqlmodel import Session, SQLModel, create_engine, select
 
 from tasks.accounting import Counts
@@ -27,6 +27,7 @@ from tasks.settings import PipelineConfig
 from tasks.storage.s3 import UploadStats
 
 _log = logging.getLogger(__name__)
+_V2_VERSIONS = "dataset_versions"  # schema v2's versions table, keyed by (dataset, version)
 
 
 def resolve_database_url(config: PipelineConfig) -> str:
@@ -46,6 +47,17 @@ def resolve_database_url(config: PipelineConfig) -> str:
     state = Path(config.state_dir).resolve()
     state.mkdir(parents=True, exist_ok=True)
     return f"sqlite:///{state / 'metadata.db'}"
+
+
+def process_alive(pid: int) -> bool:
+    """Whether a process with this id exists on this host (one of another user's counts)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 @dataclass(frozen=True)
@@ -82,14 +94,46 @@ class MetadataStore:
                 raise SchemaTooNewError(
                     f"metadata schema is v{current} but this code knows v{SCHEMA_VERSION}; upgrade the code"
                 )
-            if current < SCHEMA_VERSION:
+        if 0 < current < 3:
+            self._upgrade_to_v3()
+        if current < SCHEMA_VERSION:
+            with self._session() as session:
                 session.add(SchemaVersion(version=SCHEMA_VERSION))
                 session.commit()
+
+    def _upgrade_to_v3(self) -> None:
+        """Runs gain host and pid; versions move to `published_versions`, keyed by uri, so the same
+        dataset and number published to two places are two rows (v2 refused the second)."""
+        with self.engine.begin() as connection:
+            inspector = inspect(connection)
+            columns = {column["name"] for column in inspector.get_columns("runs")}
+            for name, sql_type in (("host", "VARCHAR"), ("pid", "INTEGER")):
+                if name not in columns:
+                    connection.execute(text(f"ALTER TABLE runs ADD COLUMN {name} {sql_type}"))
+            if inspector.has_table(_V2_VERSIONS):
+                fields = "dataset, version, content_id, uri, manifest_sha256, records, run_id, created_at"
+                connection.execute(
+                    text(f"INSERT INTO published_versions ({fields}) SELECT {fields} FROM {_V2_VERSIONS}")
+                )
+                connection.execute(text(f"DROP TABLE {_V2_VERSIONS}"))
 
     def start_run(self, run: Run) -> None:
         with self._session() as session:
             session.merge(run)
             session.commit()
+
+    def abandon_dead_runs(self, host: str, alive: Callable[[int], bool]) -> list[str]:
+        """Mark `abandoned` the runs still `running` that this host started from a process that is gone
+        (killed: nothing recorded their end); their ids. Runs of other hosts are left as they are."""
+        with self._session() as session:
+            query = select(Run).where(Run.status == "running", Run.host == host)
+            dead = [run for run in session.exec(query).all() if run.pid is not None and not alive(run.pid)]
+            for run in dead:
+                run.status, run.finished_at = "abandoned", utcnow()
+                run.error = f"process {run.pid} on {host} ended without recording the run's end"
+                session.add(run)
+            session.commit()
+            return [run.id for run in dead]
 
     def finish_run(
         self, run_id: str, status: str, version: int | None = None, error: str | None = None
@@ -133,10 +177,21 @@ class MetadataStore:
             session.commit()
         return new
 
-    def record_version(self, version: DatasetVersion) -> None:
+    def record_version(self, version: DatasetVersion) -> bool:
+        """Record a version the first time any run sees it at its uri (published, or found up to date
+        after a run that published it died before recording it); whether it was new here."""
         with self._session() as session:
+            known = session.exec(select(DatasetVersion).where(DatasetVersion.uri == version.uri)).first()
+            if known is not None:
+                if known.content_id != version.content_id:
+                    raise ValueError(
+                        f"{version.uri} is recorded with content {known.content_id[:12]}, not "
+                        f"{version.content_id[:12]}: a published version never changes"
+                    )
+                return False
             session.add(version)
             session.commit()
+            return True
 
     def stage_runs(self, run_id: str) -> list[StageRun]:
         with self._session() as session:

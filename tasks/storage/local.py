@@ -20,11 +20,11 @@ from typing import Any
 
 import orjson
 
-from tasks.export.publish import MANIFEST, PlannedFile
+from tasks.export.publish import MANIFEST, PlannedFile, listed_files
 from tasks.export.ready_packages import place_package
 from tasks.shards import read_lines
 from tasks.storage.claim import StagingClaim, fsync_dir, remove_abandoned
-from tasks.version_checks import check_files, listed_files
+from tasks.version_checks import check_files
 from tasks.version_reader import FolderReader
 
 STAGING_PREFIX = ".staging-"

@@ -22,7 +22,7 @@ import orjson
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from tasks.export.publish import MANIFEST, PlannedFile, Published, publish
+from tasks.export.publish import MANIFEST, PlannedFile, Published, listed_files, publish
 from tasks.export.ready_packages import PackageExistsError
 from tasks.shards import ShardRef
 
@@ -335,7 +335,7 @@ class S3DatasetLoader:
     def upload_dataset(self, version_dir: Path, dataset: str) -> Published:
         """Publish a local version folder (one with a manifest) as this dataset's next S3 version."""
         manifest = orjson.loads((version_dir / MANIFEST).read_bytes())
-        files = [_planned_from_entry(version_dir, entry) for entry in _entries(manifest)]
+        files = [_planned_from_entry(version_dir, entry) for entry in listed_files(manifest)]
         body = {k: v for k, v in manifest.items() if k not in ("version", "content_id")}
         return publish(self._store(dataset), manifest["content_id"], files, body)
 
@@ -343,7 +343,7 @@ class S3DatasetLoader:
         """Download a version's files and manifest into `destination`, verifying every sha256."""
         store = self._store(dataset)
         manifest = store.manifest(version)
-        for entry in _entries(manifest):
+        for entry in listed_files(manifest):
             target = destination / entry["path"]
             target.parent.mkdir(parents=True, exist_ok=True)
             body = self.client.get_object(
@@ -374,16 +374,6 @@ class S3DatasetLoader:
                 yield orjson.loads(line)
             if digest.hexdigest() != entry["sha256"]:
                 raise UploadVerificationError(f"{entry['path']} of v{number} does not match its manifest")
-
-
-def _entries(manifest: dict[str, Any]) -> list[dict[str, Any]]:
-    """Every file a manifest lists: split parts, extra formats, quarantine, duplicates, the card."""
-    entries = [f for split in manifest["splits"].values() for f in split["files"]]
-    entries += [
-        f for fmt in manifest.get("formats", {}).values() for split in fmt.values() for f in split["files"]
-    ]
-    entries += manifest["quarantine"]["files"] + manifest["duplicates"]["files"]
-    return entries + ([manifest["card"]] if manifest.get("card") else [])
 
 
 def _planned_from_entry(version_dir: Path, entry: dict[str, Any]) -> PlannedFile:

@@ -171,6 +171,10 @@ _LEXICON = {
 }
 RELEVANT = 2  # the score from which a span is relevant: one core word, or two related words
 TOPICAL = 6  # the score from which a whole passage is about a concern
+# The least a whole passage must score for a concern before any of its sentences is quoted for it: more
+# than one core word alone, so a passage is not cited for a concern that only one stray word names ("by
+# virtue of" in a genetics abstract, "alone" in a film's quest).
+PASSAGE_RELEVANT = 3
 
 
 def _words(span: str) -> set[str]:
@@ -312,14 +316,18 @@ def citation_forms(passage: Passage, kind: str) -> tuple[str, str, str]:
 
 
 def _angles(text: str, spans: Sequence[str]) -> tuple[Angle, ...]:
-    """The concerns the spans are relevant to, most relevant first. A span with one related word is
-    relevant too when its whole passage is about the concern (scores `TOPICAL` or more).
+    """The concerns the spans are relevant to, most relevant first: only concerns the whole passage
+    speaks of (`PASSAGE_RELEVANT`); a span with one related word is relevant too when its whole passage
+    is about the concern (scores `TOPICAL` or more).
     """
     words = [_words(span) for span in spans]
     passage_words = _words(text)
     ranked = []
     for concern in _LEXICON:
-        threshold = 1 if _score(passage_words, concern) >= TOPICAL else RELEVANT
+        topical = _score(passage_words, concern)
+        if topical < PASSAGE_RELEVANT:
+            continue
+        threshold = 1 if topical >= TOPICAL else RELEVANT
         scored = [(span, _score(w, concern), _general(w)) for span, w in zip(spans, words, strict=True)]
         scored.sort(key=lambda q: (-q[1], not q[2]))  # stable: ties keep reading order
         quotes = tuple((span, score) for span, score, _ in scored if score >= threshold)[:QUOTES_PER_ANGLE]

@@ -130,7 +130,7 @@ SFT = {
     "formats/sharegpt": _sharegpt_targets,
     "formats/alpaca": _alpaca_targets,
 }
-NOT_TRAINED = ("formats/preference/", "formats/bias_eval/", "quarantine/", "duplicates/")
+NOT_TRAINED = ("formats/preference/", "formats/bias_eval/", "quarantine/", "duplicates/", "plots/")
 META = {"README.md", "manifest.json", "SHA256SUMS"}
 
 

@@ -9,10 +9,11 @@ import sqlalchemy
 
 from blocks.database import MetadataDatabase
 from flows.full_pipeline import run_pipeline
+from tasks.metadata.models import SCHEMA_VERSION
 from tasks.metadata.store import MetadataStore
 from tasks.settings import PipelineConfig
 from tests.integration.runs import storage_config
-from tests.unit.metadata.test_store import exercise
+from tests.unit.metadata.test_store import check_upgraded, exercise, upgraded_from_v2
 
 pytestmark = pytest.mark.integration
 
@@ -41,7 +42,13 @@ def test_schema_creation_is_idempotent(postgres_url):
     store = MetadataStore(url)
     with store.engine.connect() as connection:
         versions = connection.execute(sqlalchemy.text("SELECT version FROM schema_version")).all()
-    assert versions == [(2,)]
+    assert versions == [(SCHEMA_VERSION,)]
+    store.dispose()
+
+
+def test_a_v2_database_is_upgraded_on_postgres(postgres_url):
+    store = upgraded_from_v2(fresh_database(postgres_url, "upgrade"))
+    check_upgraded(store)
     store.dispose()
 
 

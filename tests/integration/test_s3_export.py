@@ -7,6 +7,7 @@ import uuid
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 
 from flows.full_pipeline import run_pipeline
 from tasks.export.publish import PlannedFile, publish
@@ -59,6 +60,7 @@ def test_pipeline_exports_to_s3_and_the_loader_reads_it_back(bucket: str, tmp_pa
         "README.md",
         "formats",
         "manifest.json",
+        "plots",
         "test",
         "train",
         "validation",
@@ -138,6 +140,31 @@ def test_an_existing_version_is_never_overwritten(bucket: str, tmp_path: Path) -
     second = publish(rival, "content-b", files, manifest)
     assert second.version == 2
     assert S3DatasetLoader(f"s3://{bucket}/root").list_versions("ds") == [1, 2]
+
+
+def test_one_state_folder_publishes_locally_then_to_s3_and_the_catalogue_keeps_both(
+    bucket: str, tmp_path: Path
+) -> None:
+    local = storage_config(tmp_path, therapeutic_samples=100)
+    first = run_pipeline(local)
+    assert first.is_completed(), first.message
+    remote = local.model_copy(update={"output": f"s3://{bucket}/both"})
+    state = run_pipeline(remote)
+    assert state.is_completed(), state.message
+    in_s3 = f"s3://{bucket}/both/mental-health-support/v1"
+    metadata = MetadataStore(f"sqlite:///{tmp_path / 'state' / 'metadata.db'}")
+    versions = metadata.versions("mental-health-support")
+    assert sorted(v.uri for v in versions) == sorted([first.result().path, in_s3])
+    assert [v.version for v in versions] == [1, 1]
+    # A run killed between publishing and recording left the version out; the next finds it and records it.
+    with metadata.engine.begin() as connection:
+        connection.execute(text("DELETE FROM published_versions WHERE uri = :uri"), {"uri": in_s3})
+    again = run_pipeline(remote)
+    assert again.result().up_to_date
+    assert sorted(v.uri for v in metadata.versions("mental-health-support")) == sorted(
+        [first.result().path, in_s3]
+    )
+    metadata.dispose()
 
 
 def test_upload_dataset_publishes_a_local_version_folder(bucket: str, tmp_path: Path) -> None:

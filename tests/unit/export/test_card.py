@@ -110,7 +110,7 @@ def test_header_features_are_the_export_schemas_as_datasets_reads_them():
 
 def test_body_carries_counts_shortfall_sources_and_config():
     card = render_card(MANIFEST)
-    assert "| train | 7 | 7 |" in card
+    assert "| train | 7 | 0 | 7 |" in card
     assert "| dedup | therapeutic | 11 | 10 | 0 | 1 |" in card
     assert "| therapeutic | 12 | 10 | 2 |" in card
     assert "| book.txt | `ffffffffffffffff…` |" in card
@@ -203,3 +203,12 @@ def test_gate_figures_are_read_from_the_model_cards_at_render_time():
     assert f"sensitivity {pooled['value']:.3f} (95% CI {pooled['ci95'][0]:.3f}–" in filtered
     assert f"{rejected['value']:.3f} (95% CI {rejected['ci95'][0]:.3f}–" in filtered
     assert "no held-out measurement" in filtered
+
+
+def test_the_versions_figures_are_shown_where_their_numbers_are():
+    plots = [{"path": f"plots/{name}.png"} for name in ("gate_pass_rates", "volumes", "turn_lengths")]
+    card = render_card(MANIFEST | {"plots": plots})
+    for entry in plots:
+        assert f"]({entry['path']})" in card
+    assert card.index("(plots/volumes.png)") > card.index("## Target volumes")
+    assert "plots/" not in render_card(MANIFEST)

@@ -16,6 +16,7 @@ from tasks.records import Message, RecordKind, Role
 from tasks.shards import write_shard
 from tests.factories import make_record
 
+# The scalar figures, which the human reference holds too; a version's report adds `words_per_turn`.
 FIGURES = {"turns", "distinct_turns", "distinct_1", "distinct_2", "distinct_3", "sampled", "cosine_distance"}
 VARIED = [
     "I keep arguing with my sister about our mother's care.",
@@ -58,7 +59,8 @@ def test_repetition_lowers_every_figure():
     ]
     repeated = diversity([make_record() for _ in VARIED])["therapeutic"]
     for role in ("user", "assistant"):
-        assert set(varied[role]) == FIGURES
+        assert set(varied[role]) == FIGURES | {"words_per_turn"}
+        assert sum(varied[role]["words_per_turn"]["counts"]) == varied[role]["turns"] == len(VARIED)
         assert varied[role]["distinct_turns"] == 1.0 and repeated[role]["distinct_turns"] == round(1 / 6, 4)
         for n in NGRAMS:
             assert varied[role][f"distinct_{n}"] > repeated[role][f"distinct_{n}"]
@@ -116,3 +118,10 @@ def test_the_human_reference_holds_the_same_figures_and_no_text(corpus):
         assert set(figures[role]) == FIGURES
         assert all(isinstance(value, int | float) for value in figures[role].values())
     assert figures["assistant"]["distinct_turns"] > 0.9 and figures["assistant"]["sampled"] == SAMPLE_TURNS
+
+
+def test_turn_lengths_are_counted_in_bands_of_ten_words_the_last_holding_every_longer_turn():
+    short, long = "three words here", " ".join(["word"] * 200)
+    figures = diversity([make_record(user=short, assistant=long)])["therapeutic"]
+    assert figures["user"]["words_per_turn"]["counts"][0] == 1
+    assert figures["assistant"]["words_per_turn"] == {"bin_words": 10, "counts": [0] * 15 + [1]}

@@ -1,7 +1,8 @@
 import pytest
+import sqlalchemy
 
 from tasks.accounting import Counts
-from tasks.metadata.models import DatasetVersion, Run, SchemaVersion
+from tasks.metadata.models import SCHEMA_VERSION, DatasetVersion, Run, SchemaVersion
 from tasks.metadata.store import DocumentRead, MetadataStore, SchemaTooNewError, resolve_database_url
 from tasks.settings import PipelineConfig
 
@@ -26,6 +27,30 @@ def exercise(store: MetadataStore) -> None:
             run_id="r1",
         )
     )
+    elsewhere = DatasetVersion(
+        dataset="ds",
+        version=1,
+        content_id="y",
+        uri="s3://b/ds/v1",
+        manifest_sha256="n",
+        records=2,
+        run_id="r1",
+    )
+    assert store.record_version(elsewhere)  # the same dataset and number in another place: another version
+    assert not store.record_version(elsewhere.model_copy(update={"id": None}))  # found again: recorded once
+    with pytest.raises(ValueError, match="a published version never changes"):
+        store.record_version(elsewhere.model_copy(update={"id": None, "content_id": "z"}))
+    store.start_run(Run(id="dead", dataset="ds", seed=1, config_hash="h", code_version="c", host="h", pid=7))
+    store.start_run(Run(id="alive", dataset="ds", seed=1, config_hash="h", code_version="c", host="h", pid=8))
+    store.start_run(Run(id="away", dataset="ds", seed=1, config_hash="h", code_version="c", host="g", pid=7))
+    assert store.abandon_dead_runs("h", alive=lambda pid: pid == 8) == ["dead"]
+    abandoned = store.run("dead")
+    assert (
+        abandoned is not None
+        and abandoned.status == "abandoned"
+        and "process 7 on h" in (abandoned.error or "")
+    )
+    assert [getattr(store.run(r), "status", None) for r in ("alive", "away")] == ["running", "running"]
     store.finish_run("r1", "completed", version=1)
     upload = store.upload_started("s3://b/k", "u-1", size=20, parts=2, flow_run_id="r1")
     assert store.upload_started("s3://b/k", "u-1", size=20, parts=2, flow_run_id="r1") == upload
@@ -45,10 +70,55 @@ def exercise(store: MetadataStore) -> None:
         1,
     )
     assert [d.first_run_id for d in store.documents()] == ["r1"]
-    assert [v.version for v in store.versions("ds")] == [1]
+    assert sorted((v.version, v.uri) for v in store.versions("ds")) == [(1, "/o/ds/v1"), (1, "s3://b/ds/v1")]
     [row] = store.uploads(status="completed")
     assert (row.uri, row.parts_sent, row.finished_at is not None) == ("s3://b/k", 2, True)
     assert [(p.part, p.etag) for p in store.upload_parts(upload)] == [(1, "e1"), (2, "e2")]
+
+
+V2_SCHEMA = (
+    "CREATE TABLE schema_version (version INTEGER PRIMARY KEY, applied_at TIMESTAMP NOT NULL)",
+    "CREATE TABLE runs (id VARCHAR PRIMARY KEY, dataset VARCHAR NOT NULL, seed INTEGER NOT NULL,"
+    " config_hash VARCHAR NOT NULL, code_version VARCHAR NOT NULL, status VARCHAR NOT NULL,"
+    " started_at TIMESTAMP NOT NULL, finished_at TIMESTAMP, version INTEGER, error VARCHAR)",
+    "CREATE TABLE dataset_versions (id INTEGER PRIMARY KEY, dataset VARCHAR NOT NULL,"
+    " version INTEGER NOT NULL, content_id VARCHAR NOT NULL, uri VARCHAR NOT NULL,"
+    " manifest_sha256 VARCHAR NOT NULL, records INTEGER NOT NULL,"
+    " run_id VARCHAR NOT NULL REFERENCES runs(id), created_at TIMESTAMP NOT NULL, UNIQUE (dataset, version))",
+    "INSERT INTO schema_version VALUES (2, '2026-11-01 10:00:00')",
+    "INSERT INTO runs VALUES ('r0', 'ds', 1, 'h', 'c', 'completed', '2026-11-01 10:00:00', NULL, 1, NULL)",
+    "INSERT INTO dataset_versions VALUES (1, 'ds', 1, 'x', '/o/ds/v1', 'm', 5, 'r0', '2026-11-01 10:05:00')",
+)
+
+
+def upgraded_from_v2(url: str) -> MetadataStore:
+    """A database as schema v2 left it, with one run and one version, opened by this code."""
+    engine = sqlalchemy.create_engine(url)
+    with engine.begin() as connection:
+        for statement in V2_SCHEMA:
+            connection.execute(sqlalchemy.text(statement))
+    engine.dispose()
+    return MetadataStore(url)
+
+
+def check_upgraded(store: MetadataStore) -> None:
+    """The v2 rows survive the upgrade, and the same number can now live in two places."""
+    [kept] = store.versions("ds")
+    assert (kept.uri, kept.content_id, kept.records, kept.run_id) == ("/o/ds/v1", "x", 5, "r0")
+    assert store.record_version(kept.model_copy(update={"id": None, "uri": "s3://b/ds/v1"}))
+    run = store.run("r0")
+    assert run is not None and run.status == "completed" and run.host is None
+    tables = sqlalchemy.inspect(store.engine).get_table_names()
+    assert "dataset_versions" not in tables and "published_versions" in tables
+    with store.engine.connect() as connection:
+        versions = connection.execute(sqlalchemy.text("SELECT version FROM schema_version")).scalars().all()
+    assert sorted(versions) == [2, SCHEMA_VERSION]
+
+
+def test_a_v2_database_is_upgraded_keeping_its_runs_and_versions(tmp_path):
+    store = upgraded_from_v2(f"sqlite:///{tmp_path / 'm.db'}")
+    check_upgraded(store)
+    store.dispose()
 
 
 def test_every_table_on_sqlite(tmp_path):

@@ -229,3 +229,23 @@ def test_the_task_writes_and_counts_a_shard(tmp_path: Path):
     written = list(read_models(outcome.kept, Record))
     assert written == grounded.ground([GRIEF, HABIT, UNUSABLE], 4, run_seed=5, shard_index=0)[0]
     assert outcome.kept.path.startswith(grounded.passages_work_dir(str(tmp_path / "work"), [passages]))
+
+
+def test_a_passage_is_not_quoted_for_a_concern_that_one_stray_word_names():
+    """The sentences a bundled genetics abstract and a film's subtitles were once quoted for."""
+    stray = [
+        _passage(
+            "genetics-abstract.txt",
+            "By virtue of their accumulated genetic alterations, tumor cells may acquire vulnerabilities"
+            " that create opportunities for therapeutic intervention. We describe a screen of many genes.",
+        ),
+        _passage(
+            "film.vtt",
+            "This blade has a dark past. You're a fool for traveling alone, so completely unprepared."
+            " What brings you to the land of the gatekeepers? I'm searching for a dragon.",
+        ),
+    ]
+    index = grounded.index_passages(stray)
+    assert index.quotable == ()
+    assert {reason for _, reason in index.skipped} == {grounded.NO_RELEVANT_SPAN}
+    assert grounded.index_passages([GRIEF]).quotable  # a passage about the concern is quoted as before
