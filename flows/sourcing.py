@@ -160,9 +160,11 @@ def research_dir(config: PipelineConfig) -> Path:
 
 
 def findings_shards(directory: Path) -> list[ShardRef]:
-    """The findings shards journal research has written, described (and later verified) by sha256."""
+    """The findings shards journal research has written, described (and later verified) by sha256. A
+    search that found nothing is not an input: an empty shard would change the version's content id
+    and publish a new version with the same records."""
     paths = sorted(directory.glob("findings-*.jsonl")) if directory.is_dir() else []
-    return [_described(p, p.read_bytes()) for p in paths]
+    return [ref for ref in (_described(p, p.read_bytes()) for p in paths) if ref.records]
 
 
 def _described(path: Path, data: bytes) -> ShardRef:
@@ -183,6 +185,6 @@ def request_research(
     if not lacking:
         return []
     queries = research_queries(lacking)
-    emit_research_request(queries, lacking, resource_id=config.dataset_name)
+    emit_research_request(queries, lacking, config.dataset_name, str(research_dir(config)))
     logger.info(f"sourcing: {len(lacking)} topics lack findings ({', '.join(lacking)}); research requested")
     return queries

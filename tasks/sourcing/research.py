@@ -128,12 +128,16 @@ def normalise_queries(queries: Iterable[str]) -> list[str]:
     return _distinct(" ".join(query.split()) for query in queries)
 
 
-def emit_research_request(queries: Sequence[str], topics: Sequence[str], resource_id: str) -> None:
-    """Ask for journal research; the journal-research deployment's trigger turns this into a flow run."""
+def emit_research_request(
+    queries: Sequence[str], topics: Sequence[str], resource_id: str, research_dir: str
+) -> None:
+    """Ask for journal research; the journal-research deployment's trigger turns this into a flow run
+    that writes its findings to `research_dir`, the asking run's state folder, where the next run of
+    the same state reads them."""
     emit_event(
         event=RESEARCH_EVENT,
         resource={"prefect.resource.id": f"{RESEARCH_RESOURCE_PREFIX}{resource_id}"},
-        payload={"queries": list(queries), "topics": list(topics)},
+        payload={"queries": list(queries), "topics": list(topics), "research_dir": research_dir},
     )
 
 

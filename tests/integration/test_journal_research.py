@@ -143,7 +143,7 @@ def test_research_event_creates_a_run_of_the_journal_research_deployment(researc
     try:
         with temporary_settings({PREFECT_API_URL: api}):
             assert research_deployment_listening()
-            emit_research_request(QUERIES, ["grief", "insomnia"], "integration-test")
+            emit_research_request(QUERIES, ["grief", "insomnia"], "integration-test", "/runs/state/research")
             EventsWorker.instance().drain()
     finally:
         EventsWorker.set_client_override(None)
@@ -163,6 +163,7 @@ def test_research_event_creates_a_run_of_the_journal_research_deployment(researc
     )
     (run,) = runs
     assert run["parameters"]["queries"] == QUERIES
+    assert run["parameters"]["research_dir"] == "/runs/state/research"  # where the asking run reads
     assert run["parameters"]["max_per_query"] == 20
     assert run["state"]["type"] == "SCHEDULED"
     assert run["work_pool_name"] == "datasets"

@@ -46,7 +46,7 @@ def test_full_pipeline_pins_a_few_settings_and_leaves_the_rest_to_their_defaults
     assert config == PipelineConfig(**pinned)
 
 
-def test_research_trigger_fires_on_the_research_event_and_passes_the_queries_as_a_list():
+def test_research_trigger_fires_on_the_research_event_and_passes_the_queries_and_folder():
     (raw,) = DEPLOYMENTS["journal-research"]["triggers"]
     trigger = TypeAdapter(DeploymentTriggerTypes).validate_python(raw)
     assert isinstance(trigger, DeploymentEventTrigger)
@@ -55,9 +55,10 @@ def test_research_trigger_fires_on_the_research_event_and_passes_the_queries_as_
     assert trigger.match.matches(Resource({"prefect.resource.id": f"{RESEARCH_RESOURCE_PREFIX}run-1"}))
     assert not trigger.match.matches(Resource({"prefect.resource.id": "dataset.export.run-1"}))
 
-    event = {"payload": {"queries": EXAMPLE_QUERIES, "topics": ["grief", "insomnia"]}}
+    folder = "/srv/state/research"
+    event = {"payload": {"queries": EXAMPLE_QUERIES, "topics": ["grief", "insomnia"], "research_dir": folder}}
     rendered = hydrate(
         trigger.parameters or {}, HydrationContext(render_jinja=True, jinja_context={"event": event})
     )
-    assert rendered == {"queries": EXAMPLE_QUERIES}
+    assert rendered == {"queries": EXAMPLE_QUERIES, "research_dir": folder}
     flow_of(DEPLOYMENTS["journal-research"]).validate_parameters(rendered)

@@ -93,12 +93,16 @@ def test_research_queries_come_from_the_map_or_the_generic_fallback():
 def test_emit_research_request_sends_the_queries_and_topics_on_the_research_resource(monkeypatch):
     sent: list[dict[str, object]] = []
     monkeypatch.setattr(research, "emit_event", lambda **event: sent.append(event))
-    emit_research_request(["grief bereavement intervention"], ["grief"], "run-7")
+    emit_research_request(["grief bereavement intervention"], ["grief"], "run-7", "/state/research")
     assert sent == [
         {
             "event": RESEARCH_EVENT,
             "resource": {"prefect.resource.id": "dataset.research.run-7"},
-            "payload": {"queries": ["grief bereavement intervention"], "topics": ["grief"]},
+            "payload": {
+                "queries": ["grief bereavement intervention"],
+                "topics": ["grief"],
+                "research_dir": "/state/research",
+            },
         }
     ]
 
