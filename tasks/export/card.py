@@ -375,8 +375,8 @@ def _diversity_line(manifest: Mapping[str, Any]) -> list[str]:
     floor = min((c["assistant"]["distinct_turns"] for c in corpora), default=0.0)
     repeated = [kind for kind, d in kinds.items() if d["assistant"]["distinct_turns"] < floor]
     warning = (
-        f" {', '.join(repeated)} repeat whole replies more often than people do, and a model fine-tuned on "
-        "them alone learns few phrasings."
+        f" The {', '.join(repeated)} records repeat whole replies more often than people do, and a model "
+        "fine-tuned on them alone learns few phrasings."
         if repeated
         else ""
     )

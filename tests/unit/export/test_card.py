@@ -182,7 +182,8 @@ def test_the_card_answers_what_a_person_asks_before_training_on_it():
         and "`data-designer/therapeutic-offline` therapeutic 10" in made
     )
     assert (
-        "therapeutic 50.0% distinct, distinct-3 0.75" in made and "therapeutic repeat whole replies" in made
+        "therapeutic 50.0% distinct, distinct-3 0.75" in made
+        and "The therapeutic records repeat whole replies" in made
     )
     assert "[Diversity](#diversity)" in made
     filtered = section(card, "What was filtered, and how well the filters work")
