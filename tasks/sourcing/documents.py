@@ -30,7 +30,7 @@ from tasks.shards import write_shard
 from tasks.sourcing import academic, books, transcripts
 from tasks.sourcing.bounded_lines import LongLine, text_lines
 from tasks.sourcing.discovery import discover, os_reason, source_path
-from tasks.sourcing.limit_settings import DEFAULT_LIMITS, SourceLimits
+from tasks.sourcing.limit_settings import DEFAULT_LIMITS, SourceLimits, over_cap
 from tasks.sourcing.passages import (
     GUTENBERG_END,
     GUTENBERG_LICENCE,
@@ -111,6 +111,8 @@ READERS: dict[str, Reader] = {
     ".xml": whole(academic.read_pubmed_xml),
 }
 DOCUMENT_SUFFIXES = tuple(READERS)
+# Read entry by entry under the archive caps, not whole: `max_document_bytes` does not apply.
+ARCHIVES = frozenset({".epub"})
 
 
 def discover_documents(sources: Path, suffixes: Sequence[str] = DOCUMENT_SUFFIXES) -> list[Document]:
@@ -173,11 +175,19 @@ def read_document(
 ) -> Reading:
     """One document read by its suffix's reader under `limits`; a file it refuses whole is a Reading
     with no passages and one quarantine item saying why."""
-    reader = READERS.get(Path(document.path).suffix.lower())
+    suffix = Path(document.path).suffix.lower()
+    reader = READERS.get(suffix)
     if reader is None:
-        return Reading([], [reject(document, f"no reader for {Path(document.path).suffix!r} files")])
+        return Reading([], [reject(document, f"no reader for {suffix!r} files")])
     try:
-        reading = reader(source_path(sources, document.path), document, settings, limits)
+        path = source_path(sources, document.path)
+        size = path.stat().st_size  # now, not at discovery: the file may have grown since
+        if suffix not in ARCHIVES and size > limits.max_document_bytes:
+            found = f"the file holds {size} bytes"
+            return Reading(
+                [], [reject(document, over_cap(found, "max_document_bytes", limits.max_document_bytes))]
+            )
+        reading = reader(path, document, settings, limits)
     except UnreadableDocument as error:
         return Reading([], [reject(document, str(error))])
     except OSError as error:

@@ -12,8 +12,8 @@ MIB = 1024 * 1024
 
 
 class SourceLimits(BaseModel):
-    """How much one source file may make the pipeline hold: each cap is checked before the bytes are
-    read, and again while they are read, so a lying header cannot get past it."""
+    """How much one source file may make the pipeline hold. The archive and line caps are checked before
+    the bytes are read and again while they are read, so a lying header cannot get past them."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -22,6 +22,13 @@ class SourceLimits(BaseModel):
         ge=1024,
         description="Longest line of a text or conversation file (or element of a .json array), in bytes;"
         " a longer one is skipped unread and quarantined (in a CSV or .json array, with the file's rest)",
+    )
+    max_document_bytes: int = Field(
+        64 * MIB,
+        ge=MIB,
+        description="Largest document read whole into memory (text, PDF, captions, PubMed XML), in bytes,"
+        " as the file's size when it is opened; a larger one is quarantined unread (EPUBs have the"
+        " archive caps instead)",
     )
     max_archive_bytes: int = Field(
         256 * MIB,

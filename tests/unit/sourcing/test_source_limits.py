@@ -1,5 +1,6 @@
 """Caps on what one source file may make the pipeline hold: EPUB archives and text lines."""
 
+import random
 import zipfile
 from pathlib import Path
 
@@ -139,3 +140,19 @@ def test_a_text_line_over_the_cap_is_refused_alone_and_nothing_of_it_kept(tmp_pa
     assert outcome.counts["document"].kept == 1 and outcome.kept.records == 1
     written = b"".join(p.read_bytes() for p in (tmp_path / "work").rglob("*") if p.is_file())
     assert EMAIL.encode() not in written and b"xxxxxxxx" not in written
+
+
+@pytest.mark.parametrize("name", ["notes.txt", "talk.vtt", "answer.xml"])
+def test_a_document_read_whole_is_quarantined_unread_over_the_document_cap(tmp_path, name):
+    (tmp_path / name).write_bytes(b"x" * (MIB + 1))
+    passages, (refused,) = read_book(tmp_path, SourceLimits(max_document_bytes=MIB))
+    assert passages == []
+    reason = f"the file holds {MIB + 1} bytes, over the cap of {MIB} bytes"
+    assert refused.reasons == (f"{reason} (raise limits.max_document_bytes to read it)",)
+
+
+def test_an_epub_is_bounded_by_the_archive_caps_not_the_document_cap(tmp_path):
+    write_epub(tmp_path / "rest.epub", extra={"OEBPS/cover.bin": random.Random(0).randbytes(MIB)})
+    assert (tmp_path / "rest.epub").stat().st_size > MIB  # the cover does not compress
+    passages, refused = read_book(tmp_path, SourceLimits(max_document_bytes=MIB))
+    assert refused == [] and passages
