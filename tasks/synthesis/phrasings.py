@@ -19,6 +19,8 @@ The pools are JSON in `data/`, all original text written for this project (see N
 - therapeutic_details.json: details that fit any concern: more `feelings`, `people` and their
   `reactions`, recent moments (`anchors`, `moments`), `body` signs, and shared `tried`, `worst`,
   `impact` and `hope` phrases joined to each concern's own.
+- therapeutic_world.json: specifics any seeker phrase may name: `town`, `hobby`, `place`, `event`;
+  each is a sampled column, filled in like the people slots.
 - therapeutic_turns.json: the seeker's and the counsellor's sentence frames.
 """
 
@@ -34,16 +36,20 @@ from typing import Any
 from tasks.data_files import data_file
 
 SLOTS = ("partner", "relative", "friend", "boss", "colleague", "lost", "child")
+# Specifics a seeker phrase may name besides people ({town} ...), one sampled column each.
+WORLD = ("town", "hobby", "place", "event")
 FACETS = ("tried", "support", "worst", "impact", "hope", "timeline", "others", "body", "moment")
 SEVERITIES = ["mild", "moderate", "significant"]
 STRATEGIES = ["reflection", "validation", "open_question", "psychoeducation", "coping_plan", "referral"]
 # Strategies whose move ends in its own check-in question rather than a question about a new facet.
 _CHECKED_IN = frozenset({"psychoeducation", "coping_plan", "referral"})
+_NAMED = 0.85  # the share of nameable people the seeker names: real seekers mostly do
 
 _SCENARIOS: dict[str, Any] = data_file(__file__, "therapeutic_concerns.json")["concerns"]
 _PEOPLE: dict[str, Any] = data_file(__file__, "therapeutic_people.json")
 _DETAILS: dict[str, Any] = data_file(__file__, "therapeutic_details.json")
 _TURNS: dict[str, Any] = data_file(__file__, "therapeutic_turns.json")
+_WORLD: dict[str, Any] = data_file(__file__, "therapeutic_world.json")
 _NAMES: dict[str, Any] = _PEOPLE["names"]
 _SEEKER: dict[str, Any] = _TURNS["seeker"]
 _COUNSELLOR: dict[str, Any] = _TURNS["counsellor"]
@@ -79,6 +85,7 @@ SHARED: dict[str, list[str]] = {
     "body": list(_DETAILS["body"]),
     "name_female": list(_NAMES["female"]),
     "name_male": list(_NAMES["male"]),
+    **{slot: list(_WORLD[slot]) for slot in WORLD},
 }
 
 _FIRST_PERSON = re.compile(
@@ -129,21 +136,26 @@ def _row_rng(row: Mapping[str, Any]) -> random.Random:
 
 def _people(row: Mapping[str, Any], rng: random.Random) -> dict[str, str]:
     """One person per slot (the friend who died is not the friend you told), plus the person who
-    reacted; a role a seeker would name gets the sampled first name of its gender, once per gender."""
-    names = {"female": row["name_female"], "male": row["name_male"]}
+    reacted (anyone but the one who died). Most roles a seeker would name get a first name of their
+    gender: the sampled one first, then others from the pool, so no two people share a name."""
+    sampled = {"female": row["name_female"], "male": row["name_male"]}
     chosen: dict[str, str] = {}
     named: dict[str, str] = {}
     for slot in (*SLOTS, "person"):
         role = row[slot]
         if slot != "person" and role in chosen.values():
             role = rng.choice([p for p in PEOPLE[slot] if p not in chosen.values()])
+        elif slot == "person" and role == chosen["lost"]:
+            role = rng.choice([p for p in SHARED["person"] if p != role])
         chosen[slot] = role
         gender = _NAMES["roles"].get(role)
-        if role not in named and gender and rng.random() < 0.6:
+        if role not in named and gender and rng.random() < _NAMED:
             gender = rng.choice(("female", "male")) if gender == "any" else gender
-            if names[gender]:
-                named[role] = f"{role} {names[gender]}"
-                names[gender] = ""
+            taken = {value.rsplit(" ", 1)[1] for value in named.values()}
+            name = sampled[gender]
+            if name in taken:
+                name = rng.choice([n for n in _NAMES[gender] if n not in taken])
+            named[role] = f"{role} {name}"
     return {slot: named.get(role, role) for slot, role in chosen.items()}
 
 
@@ -203,12 +215,14 @@ class _Conversation:
             "moment": row["moment"],
             "body": row["body"],
         }
-        # Any phrase may name a person ({partner} ...): fill every slot once, in the seeker's words.
-        self.mine = {key: value.format_map(people) for key, value in mine.items()}
+        # Any phrase may name a person ({partner} ...) or a specific ({town} ...): fill every slot once,
+        # in the seeker's words.
+        fills = people | {slot: row[slot] for slot in WORLD}
+        self.mine = {key: value.format_map(fills) for key, value in mine.items()} | fills
         self.yours = {key: second_person(value) for key, value in self.mine.items()}
         self.yours |= {
             "persona": second_person(f"I {self.persona}").removeprefix("you ") if self.persona else "",
-            "topic": second_person(situation["topic"].format_map(people)),
+            "topic": second_person(situation["topic"].format_map(fills)),
             "feeling": feeling["name"],
             "feelings": feeling["name"],
             "psychoeducation": self.rng.choice(pools["psychoeducation"]),
@@ -233,10 +247,10 @@ class _Conversation:
         parts.append(self.pick(frames))
         if stated_time or self.timed:
             self.told.add("timeline")
-        if self.rng.random() < 0.3:
+        if self.rng.random() < 0.45:
             parts.append(self.pick(_SEEKER["moment"]))
             self.told.add("moment")
-        if self.rng.random() < 0.2:
+        if self.rng.random() < 0.35:
             parts.append(self.pick(_SEEKER["others"]))
             self.told.add("others")
         if self.rng.random() < 0.65:
@@ -258,7 +272,7 @@ class _Conversation:
             parts.append(self.pick(_COUNSELLOR["moment_reflect"]))
         if "others" in self.told:
             parts.append(self.pick(_COUNSELLOR["others_reflect"]))
-        if len(parts) < 3 and self.rng.random() < 0.3:
+        if len(parts) < 3 and self.rng.random() < 0.2:
             personal = _COUNSELLOR["validations_persona"] if "persona" in self.told else []
             parts.append(self.pick([*_COUNSELLOR["validations"], *personal, *self.pools["validation"]]))
         parts.append(self.pick(_COUNSELLOR["ask"][facet]))
@@ -281,17 +295,19 @@ class _Conversation:
     def second_reply(self, answered: tuple[str, ...]) -> str:
         """Reflect what the seeker just said, make the strategy's move, and close on a question."""
         parts = [self.pick(_COUNSELLOR["answered"][facet]) for facet in answered]
-        if self.rng.random() < 0.3:
+        if self.rng.random() < 0.15:
             parts.append(self.pick(_COUNSELLOR["tie_back"]))
         if self.strategy == "psychoeducation":
             parts.append("{psychoeducation}")
-        elif self.strategy in _CHECKED_IN or (len(answered) == 1 and self.rng.random() < 0.5):
+        elif self.strategy in _CHECKED_IN or (len(answered) == 1 and self.rng.random() < 0.35):
             parts.append(self.pick(_COUNSELLOR["strategies"][self.strategy]))
         if self.strategy in _CHECKED_IN:
             parts.append(self.pick(_COUNSELLOR["strategy_questions"][self.strategy]))
         else:
             unsaid = self.unsaid()
-            parts.append(self.pick(_COUNSELLOR["follow_up"][self.pick(unsaid) if unsaid else "deeper"]))
+            parts.append(
+                self.pick(_COUNSELLOR["ask"][self.pick(unsaid)] if unsaid else _COUNSELLOR["deeper"])
+            )
         return _sentences(" ".join(parts).format_map(self.yours))
 
 

@@ -2,8 +2,9 @@
 
 Samplers pick the scenario: the presenting concern, severity and support strategy; the concern's
 situation, feeling, what the seeker tried, when it is worst, what it affects and what they hope for;
-a persona (age band, age, role and life stage), the people in the story, a timeline, a confidant and
-how what they tried went. Offline, `phrasings.compose` words each sampled row as four turns; with an
+a persona (age band, age, role and life stage), the people in the story and their first names, the
+specifics the story may name (a town, a hobby, a place, an occasion), a timeline, a confidant and how
+what they tried went. Offline, `phrasings.compose` words each sampled row as four turns; with an
 LLM endpoint configured, LLM columns write them from the same sampled scenario and a judge column
 scores the conversation's empathy and safety.
 """
@@ -76,10 +77,8 @@ def build_config(llm: LlmSettings | None = None) -> Any:
     return builder
 
 
-def _filled(column: str) -> str:
-    """A Jinja expression for a sampled phrase with its people ({partner} ...) and specifics ({town} ...)
-    filled in."""
-    slots = (*p.SLOTS, *p.WORLD)
+def _filled(column: str, slots: tuple[str, ...]) -> str:
+    """A Jinja expression for a sampled phrase with `slots` ({partner} ..., {town} ...) filled in."""
     return "{{ " + column + "".join(f" | replace('{{{slot}}}', {slot})" for slot in slots) + " }}"
 
 
@@ -98,15 +97,19 @@ def _add_llm_turns(builder: Any) -> None:
         "{{ persona.age }}-year-old {{ persona.sex | lower }},"
         " {{ persona.marital_status | replace('_', ' ') }}, working as {{ persona.occupation }}"
     )
-    for column in ("situation", "feeling", "tried", "worst"):
-        builder.add_column(dd.ExpressionColumnConfig(name=f"{column}_text", expr=_filled(column)))
+    # People first, then specifics: the engine refuses an expression with a filter for every slot.
+    for column in ("situation", "feeling", "tried", "worst", "timeline"):
+        builder.add_column(dd.ExpressionColumnConfig(name=f"{column}_named", expr=_filled(column, p.SLOTS)))
+        builder.add_column(
+            dd.ExpressionColumnConfig(name=f"{column}_text", expr=_filled(f"{column}_named", p.WORLD))
+        )
     so_far = conversation_text([("Person", "user_1"), ("Counsellor", "assistant_1"), ("Person", "user_2")])
     prompts = {
         "user_1": (
             SEEKER,
             f"You are a {who}, living with {{{{ severity }}}} {{{{ concern }}}}. In 2 to 4 sentences, write"
             " your first message to a support counsellor. Build it on this situation: {{ situation_text }}."
-            " It has been going on {{ timeline }}. And this feeling: {{ feeling_text }}",
+            " It has been going on {{ timeline_text }}. And this feeling: {{ feeling_text }}",
         ),
         "assistant_1": (
             STYLE,

@@ -3,7 +3,8 @@ from collections import Counter
 
 import pytest
 
-from tasks.gates import ears, ears_patterns
+from tasks.gates import crisis, ears, ears_patterns
+from tasks.gates.crisis_settings import CrisisSettings
 from tasks.gates.ears_settings import EarsSettings
 from tasks.preprocess.chat_format import format_problems
 from tasks.records import Role, canonical_json
@@ -58,8 +59,9 @@ def test_the_same_seed_gives_the_same_bytes():
 def test_assistant_turns_are_distinct_and_lexically_varied(records):
     assistant = [m.content for r in records for m in r.messages if m.role is Role.ASSISTANT]
     assert len(set(assistant)) / len(assistant) >= 0.9
-    # The phrase library this replaced scored 0.0013 over the default run.
-    assert distinct_3(assistant) >= 0.08
+    # The phrase library this replaced scored 0.0013 over the default run; the frames before the
+    # specifics pools (towns, hobbies, places, occasions, first names), 0.156.
+    assert distinct_3(assistant) >= 0.18
 
 
 def test_the_counsellor_reflects_the_seekers_own_details():
@@ -81,6 +83,14 @@ def test_every_generated_conversation_passes_ears(records):
     judged = ears.judge(records[:600], EarsSettings())
     failed = [(r.gates[-1].reasons, r.messages) for r in judged if not r.gates[-1].passed]
     assert failed == []
+
+
+def test_few_generated_conversations_read_as_a_crisis(records):
+    """A flagged conversation is rerouted to the edge-case set and lost to this one, so the seeker's
+    everyday details must not read as risk (2.7% of conversations were flagged before the specifics
+    pools; about 1% are now)."""
+    verdicts = crisis.check(records, CrisisSettings())
+    assert sum(not verdict.passed for verdict in verdicts) / len(records) <= 0.02
 
 
 def test_nothing_the_counsellor_says_back_reads_as_a_directive():
