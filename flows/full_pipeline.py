@@ -12,7 +12,6 @@ import signal
 import socket
 import sys
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any, cast
 
 from prefect import flow, get_run_logger, tags
@@ -167,10 +166,9 @@ def run_pipeline(config: PipelineConfig, own_server: bool = False) -> State[Publ
     Worker processes need one API to report to, so a run on processes or Ray starts its own guarded
     server when none is configured; `own_server` asks for one whatever the runner (the CLI does, so
     the server it leaves can never outlive it)."""
-    results = Path(config.state_dir).resolve() / "results"
     start_server = own_server or config.task_runner != "threads"
     with (
-        worker_settings({PREFECT_LOCAL_STORAGE_PATH: results}, start_server),
+        worker_settings({PREFECT_LOCAL_STORAGE_PATH: config.results_dir}, start_server),
         tags(f"dataset:{config.dataset_name}"),
     ):
         # `**settings` takes any keyword, so the type checker reads return_state as a setting.

@@ -177,6 +177,12 @@ class PipelineConfig(BaseModel):
         return hashlib.sha256(canonical_json(self.content_settings())).hexdigest()
 
     @property
+    def results_dir(self) -> Path:
+        """Where task checkpoints go when no `result_storage` block is named: `{state_dir}/results`, for
+        the CLI and a deployment's run alike."""
+        return Path(self.state_dir).resolve() / "results"
+
+    @property
     def work_dir(self) -> str:
         """Where work shards go: `block://{result_storage}/work` beside the checkpoints when they live in a
         saved block, else `{state_dir}/work` (see tasks/storage/work_store.py)."""

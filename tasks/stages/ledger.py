@@ -13,12 +13,16 @@ time it took, a failed row when it raised, and the progress bar.
 
 from __future__ import annotations
 
+import hashlib
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
 from prefect import Flow, tags
+from prefect.filesystems import LocalFileSystem
+from prefect.settings import PREFECT_LOCAL_STORAGE_PATH
 from prefect.task_runners import TaskRunner
 
 from tasks.accounting import Counts, GateTallies, KindCounts, check_balanced
@@ -42,6 +46,18 @@ class Stage:
         return subflow.with_options(**self._options)
 
 
+def results_block(results: Path) -> str | None:
+    """None where this process already keeps task results in `results` (the CLI sets it so); else, as
+    in a deployment's run on a worker with its own PREFECT_HOME, a saved LocalFileSystem block for
+    `results` (Prefect refuses an unsaved one), named after the folder, so checkpoints stay in the
+    run's state folder whatever started it."""
+    if Path(PREFECT_LOCAL_STORAGE_PATH.value()).resolve() == results:
+        return None
+    name = f"pipeline-results-{hashlib.sha256(str(results).encode()).hexdigest()[:16]}"
+    LocalFileSystem(basepath=str(results)).save(name, overwrite=True)
+    return f"local-file-system/{name}"
+
+
 class StageLedger:
     """Times each stage subflow, checks its accounting, and records both in the metadata DB."""
 
@@ -55,7 +71,8 @@ class StageLedger:
     ) -> None:
         self.store, self.run_id = store, run_id
         self.config, self.runner, self.progress = config, runner, progress
-        self.result_storage = {"result_storage": config.result_storage} if config.result_storage else {}
+        storage = config.result_storage or results_block(config.results_dir)
+        self.result_storage = {"result_storage": storage} if storage else {}
         self.counts: dict[str, KindCounts] = {}
         self.seconds: dict[str, float] = {}
 

@@ -230,3 +230,8 @@ def test_an_unchanged_rerun_with_the_research_trigger_deployed_is_up_to_date(dep
     assert rerun.parameters == deployed_run.flow_run.parameters
     assert "up to date, nothing written" in str(artifact(rerun.id, "run-report").data)
     assert sorted(p.name for p in deployed_run.version.parent.iterdir() if p.name.startswith("v")) == ["v1"]
+
+
+def test_a_deployment_run_keeps_its_checkpoints_in_its_state_folder(deployed_run):
+    results = Path(str(deployed_run.overrides["state_dir"])) / "results"
+    assert results.is_dir() and len(list(results.iterdir())) > 10  # one per cached task, as from the CLI

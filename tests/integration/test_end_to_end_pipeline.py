@@ -117,9 +117,10 @@ def test_a_ready_package_is_built_from_the_version(first_run):
             line.split("  ")[::-1] for line in archive.extractfile("SHA256SUMS").read().decode().splitlines()
         )
         assert archive.extractfile("manifest.json").read() == (version / "manifest.json").read_bytes()
-    # The chat package is the OpenAI fine-tuning files alone.
+    # The chat package is the OpenAI fine-tuning files alone, with the card and the figures it shows.
     openai = manifest["formats"]["openai"]
     listed = {f["path"]: f["sha256"] for split in openai.values() for f in split["files"]}
+    listed |= {plot["path"]: plot["sha256"] for plot in manifest["plots"]}
     assert {p: sums[p] for p in listed} == listed
     assert names == {*listed, "README.md", "manifest.json", "SHA256SUMS"}
 
@@ -155,8 +156,9 @@ def test_identical_rerun_is_up_to_date_with_every_shard_task_cached(first_run):
     manifest = orjson.loads((root / "out" / "mental-health-support" / "v1" / "manifest.json").read_bytes())
     split_files = sum(len(s["files"]) for s in manifest["splits"].values())
     # documents + synthesis + shard pass + plan + route + each format per split file (the split
-    # records included) + preference rows per split + diversity + provenance + safety check + card
-    shard_task_count = 5 + 4 + 4 + 1 + 4 + len(PER_SHARD) * split_files + len(SPLITS) + 1 + 1 + 1 + 1
+    # records included) + preference rows per split + diversity + provenance + safety check + plots
+    # + card
+    shard_task_count = 5 + 4 + 4 + 1 + 4 + len(PER_SHARD) * split_files + len(SPLITS) + 1 + 1 + 1 + 1 + 1
     states = subflow_task_states(state.state_details.flow_run_id, expected=shard_task_count + 2)
     uncached = ("publish_version", "package_version")  # they ask the store, every time
     shard_tasks = [state for name, state in states if not name.startswith(uncached)]
