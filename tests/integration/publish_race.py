@@ -20,6 +20,7 @@ import orjson
 
 from tasks.export.manifest import split_summary
 from tasks.export.publish import PlannedFile, publish
+from tasks.metadata.store import process_alive
 from tasks.shards import write_shard
 from tasks.storage.local import LocalVersionStore
 from tests.factories import make_record
@@ -52,16 +53,6 @@ def planned_files(work: Path, label: str, count: int) -> list[PlannedFile]:
     ]
 
 
-def visible(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 def main(argv: Sequence[str]) -> int:
     parser = argparse.ArgumentParser()
     for name in ("dataset_dir", "work_dir", "label"):
@@ -83,7 +74,7 @@ def main(argv: Sequence[str]) -> int:
     published = publish(store, f"content-{args.label}", files, manifest)
     report = {"version": published.version, "pid": os.getpid(), "pid_ns": os.readlink("/proc/self/ns/pid")}
     if args.peer is not None:
-        report["peer_visible"] = visible(args.peer)
+        report["peer_visible"] = process_alive(args.peer)
     print(orjson.dumps(report).decode())
     return 0
 

@@ -7,6 +7,12 @@ from tasks.metadata.store import DocumentRead, MetadataStore, SchemaTooNewError,
 from tasks.settings import PipelineConfig
 
 
+def version(**changes: object) -> DatasetVersion:
+    """A fresh row (a copy of a stored one would share its session identity) for ds v1."""
+    fields: dict[str, object] = {"dataset": "ds", "version": 1, "content_id": "x", "uri": "/o/ds/v1"}
+    return DatasetVersion(**fields | {"manifest_sha256": "m", "records": 2, "run_id": "r1"} | changes)
+
+
 def exercise(store: MetadataStore) -> None:
     """Every table written and read back; shared with the PostgreSQL integration test."""
     store.start_run(Run(id="r1", dataset="ds", seed=1, config_hash="h", code_version="c"))
@@ -16,30 +22,12 @@ def exercise(store: MetadataStore) -> None:
     doc = DocumentRead(sha256="s" * 64, path="a.txt", bytes=10, passages=2, status="read")
     assert store.record_documents("r1", [doc]) == 1
     assert store.record_documents("r1", [doc]) == 0
-    store.record_version(
-        DatasetVersion(
-            dataset="ds",
-            version=1,
-            content_id="x",
-            uri="/o/ds/v1",
-            manifest_sha256="m",
-            records=2,
-            run_id="r1",
-        )
-    )
-    elsewhere = DatasetVersion(
-        dataset="ds",
-        version=1,
-        content_id="y",
-        uri="s3://b/ds/v1",
-        manifest_sha256="n",
-        records=2,
-        run_id="r1",
-    )
-    assert store.record_version(elsewhere)  # the same dataset and number in another place: another version
-    assert not store.record_version(elsewhere.model_copy(update={"id": None}))  # found again: recorded once
+    assert store.record_version(version())
+    elsewhere = {"content_id": "y", "uri": "s3://b/ds/v1", "manifest_sha256": "n"}
+    assert store.record_version(version(**elsewhere))  # the same dataset and number elsewhere: another one
+    assert not store.record_version(version(**elsewhere))  # found again: recorded once
     with pytest.raises(ValueError, match="a published version never changes"):
-        store.record_version(elsewhere.model_copy(update={"id": None, "content_id": "z"}))
+        store.record_version(version(**elsewhere | {"content_id": "z"}))
     store.start_run(Run(id="dead", dataset="ds", seed=1, config_hash="h", code_version="c", host="h", pid=7))
     store.start_run(Run(id="alive", dataset="ds", seed=1, config_hash="h", code_version="c", host="h", pid=8))
     store.start_run(Run(id="away", dataset="ds", seed=1, config_hash="h", code_version="c", host="g", pid=7))
@@ -105,7 +93,8 @@ def check_upgraded(store: MetadataStore) -> None:
     """The v2 rows survive the upgrade, and the same number can now live in two places."""
     [kept] = store.versions("ds")
     assert (kept.uri, kept.content_id, kept.records, kept.run_id) == ("/o/ds/v1", "x", 5, "r0")
-    assert store.record_version(kept.model_copy(update={"id": None, "uri": "s3://b/ds/v1"}))
+    assert store.record_version(version(content_id="x", uri="s3://b/ds/v1", run_id="r0"))
+    assert sorted(v.uri for v in store.versions("ds")) == ["/o/ds/v1", "s3://b/ds/v1"]
     run = store.run("r0")
     assert run is not None and run.status == "completed" and run.host is None
     tables = sqlalchemy.inspect(store.engine).get_table_names()
