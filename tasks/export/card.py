@@ -298,7 +298,8 @@ def _summary_section(manifest: Mapping[str, Any]) -> list[str]:
     in_files = sum(s["records"] for s in manifest["splits"].values())
     held = _held_out(manifest)
     kinds = "; ".join(f"{kind} {n:,}: {_KIND_ABOUT.get(kind, kind)}" for kind, n in sorted(counts.items()))
-    ratios = "/".join(f"{r:.0%}" for r in manifest.get("split_ratios", {}).values()) or "70/15/15"
+    given = manifest.get("split_ratios", {})
+    ratios = "/".join(f"{given[s]:.0%}" for s in SPLITS if s in given) or "70/15/15"  # in SPLITS order
     besides = (
         f" (and {held:,} replies biased on purpose, held out of them for bias evaluation)" if held else ""
     )

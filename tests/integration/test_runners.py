@@ -20,8 +20,8 @@ from tests.integration.conftest import REPO
 pytestmark = pytest.mark.integration
 
 RUN = [
-    *("--therapeutic-samples", "120", "--bias-samples", "0", "--edge-cases", "0"),
-    *("--grounded-conversations", "0", "--top-up-rounds", "0", "--shard-records", "40", "--workers", "2"),
+    *("--therapeutic-samples", "60", "--bias-samples", "0", "--edge-cases", "0"),
+    *("--grounded-conversations", "0", "--top-up-rounds", "0", "--shard-records", "20", "--workers", "2"),
 ]
 
 

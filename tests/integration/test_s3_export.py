@@ -145,7 +145,7 @@ def test_an_existing_version_is_never_overwritten(bucket: str, tmp_path: Path) -
 def test_one_state_folder_publishes_locally_then_to_s3_and_the_catalogue_keeps_both(
     bucket: str, tmp_path: Path
 ) -> None:
-    local = storage_config(tmp_path, therapeutic_samples=100)
+    local = storage_config(tmp_path, therapeutic_samples=40)
     first = run_pipeline(local)
     assert first.is_completed(), first.message
     remote = local.model_copy(update={"output": f"s3://{bucket}/both"})

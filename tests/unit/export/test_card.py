@@ -213,3 +213,9 @@ def test_the_versions_figures_are_shown_where_their_numbers_are():
         assert f"]({entry['path']})" in card
     assert card.index("(plots/volumes.png)") > card.index("## Target volumes")
     assert "plots/" not in render_card(MANIFEST)
+
+
+def test_split_ratios_read_in_split_order_whatever_the_manifest_key_order():
+    sorted_keys = {"test": 0.15, "train": 0.7, "validation": 0.15}  # as a key-sorted manifest.json holds them
+    card = render_card(MANIFEST | {"split_ratios": sorted_keys})
+    assert "split 70%/15%/15% into train, validation and test" in card
