@@ -15,7 +15,14 @@ from tasks.export.publish import PlannedFile, VersionStore
 from tasks.settings import PipelineConfig
 from tasks.shards import local_copy
 from tasks.storage.local import LocalVersionStore
-from tasks.storage.s3 import S3Location, S3VersionStore, UploadProgress, is_s3_uri, s3_client
+from tasks.storage.s3 import (
+    S3Location,
+    S3VersionStore,
+    UploadProgress,
+    honours_create_only,
+    is_s3_uri,
+    s3_client,
+)
 
 _log = logging.getLogger(__name__)
 # The environment's S3 credentials, which a saved credentials block named for the run overrides.
@@ -48,16 +55,10 @@ class OutputUnusableError(RuntimeError):
 
 def check_output(config: PipelineConfig) -> None:
     """Fail now, not after the compute, when the output cannot take a version: a local folder that
-    cannot be created or written, an S3 bucket that cannot be reached or is not there."""
+    cannot be created or written, an S3 bucket that cannot be reached, is not there, or does not
+    honour create-only writes."""
     if is_s3_uri(config.output):
-        location = S3Location.parse(config.output)
-        try:
-            _s3_client(config).head_bucket(Bucket=location.bucket)
-        except Exception as error:  # botocore raises many kinds; each means the same here
-            raise OutputUnusableError(
-                f"cannot reach the output bucket {location.bucket!r} ({type(error).__name__}: {error}); "
-                "check OVH_S3_ENDPOINT, the credentials and the bucket name"
-            ) from error
+        _check_bucket(config)
         return
     folder = Path(config.output).resolve() / config.dataset_name
     made = [parent for parent in (folder, *folder.parents) if not parent.exists()]
@@ -74,6 +75,26 @@ def check_output(config: PipelineConfig) -> None:
         for created in made:  # deepest first: a run that fails later leaves no empty folders behind
             with contextlib.suppress(OSError):
                 created.rmdir()
+
+
+def _check_bucket(config: PipelineConfig) -> None:
+    location = S3Location.parse(config.output)
+    client = _s3_client(config)
+    try:
+        client.head_bucket(Bucket=location.bucket)
+        honoured = honours_create_only(client, location, config.dataset_name)
+    except Exception as error:  # botocore raises many kinds; each means the same here
+        raise OutputUnusableError(
+            f"cannot write to the output bucket {location.bucket!r} ({type(error).__name__}: {error}); "
+            "check OVH_S3_ENDPOINT, the credentials, the bucket name, and that the store accepts "
+            "conditional writes (If-None-Match)"
+        ) from error
+    if not honoured:
+        raise OutputUnusableError(
+            f"the store behind {config.output} accepted a second create-only write of the same key: it "
+            "ignores If-None-Match, so two runs could publish the same version number. Publish to a "
+            "store that honours conditional writes"
+        )
 
 
 def local_files(config: PipelineConfig, files: list[PlannedFile]) -> list[PlannedFile]:

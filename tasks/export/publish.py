@@ -65,6 +65,9 @@ def version_content_id(inputs: Sequence[dict[str, Any]], settings: dict[str, Any
 class VersionStore(Protocol):
     """Where one dataset's versions live; see tasks/storage/ for the local and S3 stores."""
 
+    def recover(self) -> list[int]:
+        """Finish or remove what killed runs left half-published; the numbers it completed."""
+
     def latest(self) -> tuple[int, dict[str, Any]] | None:
         """The highest published version number and its manifest, or None."""
 
@@ -91,6 +94,7 @@ def publish(
     store: VersionStore, content_id: str, files: Sequence[PlannedFile], manifest: dict[str, Any]
 ) -> Published:
     """Publish the files and manifest as the next version, or report the latest one as up to date."""
+    store.recover()
     latest = store.latest()
     if latest and latest[1].get("content_id") == content_id:
         return _published(store, *latest, up_to_date=True)

@@ -6,14 +6,25 @@ parts the server already holds and sends only the rest. Every object is verified
 its ETag (MD5 of the bytes, or of the part MD5s for multipart uploads), which OVH, MinIO and AWS
 all compute. A version is published by claiming its number with a create-only write, copying
 the staged objects into `v{N}/`, and writing the manifest last, also create-only.
+
+Staging is per run (`.staging/{content id}-{run token}/`), so two runs of the same content never
+remove each other's objects. The claim holds everything needed to finish the version (the staging
+prefix, the staged files' sizes, the manifest), so a run killed between claim and manifest leaves
+work the next run completes: it copies what is staged and writes the manifest, byte for byte what
+the killed run would have written; a claim whose staged files are gone cannot be completed, and its
+partial `v{N}/` is removed so the number is taken again. Staging that no run has written to for
+`STALE_STAGING` (objects and unfinished multipart uploads) is removed by the next publishing run.
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
-from collections.abc import Iterator, Sequence
+import uuid
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import urlparse
@@ -29,6 +40,11 @@ from tasks.shards import ShardRef
 PART_SIZE = 8 * 1024 * 1024  # S3's minimum part is 5 MiB; 8 MiB keeps request counts low
 _CLAIM = "_CLAIM"
 _STAGING = ".staging"
+_STARTED = "_STARTED"  # the first object a run stages: its folder's age counts from here
+# Staging untouched this long belongs to a run that died; a live run writes far more often than this.
+STALE_STAGING = timedelta(hours=24)
+
+_log = logging.getLogger(__name__)
 
 S3Client = Any
 
@@ -213,34 +229,55 @@ def _put_once(client: S3Client, bucket: str, key: str, body: bytes) -> bool:
     return True
 
 
+def honours_create_only(client: S3Client, location: S3Location, dataset: str) -> bool:
+    """Write one probe object create-only twice: a store that honours `If-None-Match: *` refuses
+    the second. One that does not would let two runs publish the same version number."""
+    key = location.key(dataset, _STAGING, f"probe-{uuid.uuid4().hex[:12]}", "probe")
+    try:
+        return _put_once(client, location.bucket, key, b"") and not _put_once(
+            client, location.bucket, key, b""
+        )
+    finally:
+        client.delete_object(Bucket=location.bucket, Key=key)
+
+
 @dataclass
 class S3VersionStore:
-    """`s3://bucket/prefix/{dataset}/v{N}/`; staging under `{dataset}/.staging/{content id}/`."""
+    """`s3://bucket/prefix/{dataset}/v{N}/`; staging under `{dataset}/.staging/{content id}-{run token}/`."""
 
     client: S3Client
     location: S3Location
     dataset: str
     stats: UploadStats = field(default_factory=UploadStats)
     progress: UploadProgress | None = None
-    _staged: list[str] = field(default_factory=list)
+    run_token: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
+    stale_after: timedelta = STALE_STAGING
+    _staged: dict[str, int] = field(default_factory=dict)
 
     def _key(self, *parts: str) -> str:
         return self.location.key(self.dataset, *parts)
 
-    def versions(self) -> list[int]:
-        """Published versions (those with a manifest), oldest first."""
-        paginator = self.client.get_paginator("list_objects_v2")
+    def _staging(self, content_id: str) -> str:
+        return self._key(_STAGING, f"{content_id}-{self.run_token}")
+
+    def _numbered(self) -> list[int]:
+        """Every `v{N}/` prefix, published or not, oldest first."""
         numbers = []
-        for page in paginator.paginate(
+        for page in self.client.get_paginator("list_objects_v2").paginate(
             Bucket=self.location.bucket, Prefix=self._key("") + "/", Delimiter="/"
         ):
             for common in page.get("CommonPrefixes", []):
                 name = common["Prefix"].rstrip("/").rsplit("/", 1)[-1]
                 if name[:1] == "v" and name[1:].isdigit():
                     numbers.append(int(name[1:]))
-        return sorted(
-            n for n in numbers if _etag(self.client, self.location.bucket, self._key(f"v{n}", MANIFEST))
-        )
+        return sorted(numbers)
+
+    def _published(self, number: int) -> bool:
+        return _etag(self.client, self.location.bucket, self._key(f"v{number}", MANIFEST)) is not None
+
+    def versions(self) -> list[int]:
+        """Published versions (those with a manifest), oldest first."""
+        return [n for n in self._numbered() if self._published(n)]
 
     def manifest(self, number: int) -> dict[str, Any]:
         body = self.client.get_object(Bucket=self.location.bucket, Key=self._key(f"v{number}", MANIFEST))[
@@ -252,10 +289,95 @@ class S3VersionStore:
         numbers = self.versions()
         return (numbers[-1], self.manifest(numbers[-1])) if numbers else None
 
+    def recover(self) -> list[int]:
+        """Complete the versions killed runs claimed but never published, remove those that cannot
+        be completed, and remove staging no run has written to for `stale_after`; returns the
+        numbers completed."""
+        completed = []
+        for number in self._numbered():
+            if self._published(number):
+                continue
+            claim = self._claim(number)
+            if claim is not None and self._complete(number, claim):
+                _log.warning(f"completed {self.uri(number)}, which a run claimed and did not publish")
+                completed.append(number)
+            elif not self._published(number):  # checked again: its owner may have just finished
+                _log.warning(f"removed {self.uri(number)}: claimed, never published, its staging is gone")
+                self._delete_prefix(self._key(f"v{number}") + "/", last=self._key(f"v{number}", _CLAIM))
+        self._remove_stale_staging()
+        return completed
+
+    def _claim(self, number: int) -> dict[str, Any] | None:
+        """The claim's record of what to publish, or None when there is none or it cannot be read."""
+        try:
+            body = self.client.get_object(Bucket=self.location.bucket, Key=self._key(f"v{number}", _CLAIM))
+            claim = orjson.loads(body["Body"].read())
+        except (ClientError, orjson.JSONDecodeError):
+            return None
+        return claim if isinstance(claim, dict) and {"staging", "files", "manifest"} <= claim.keys() else None
+
+    def _complete(self, number: int, claim: dict[str, Any]) -> bool:
+        """Publish a claimed version from the staging its claim names, when all of it is still there."""
+        staged = self._sizes(claim["staging"] + "/")
+        if any(staged.get(f"{claim['staging']}/{path}") != size for path, size in claim["files"].items()):
+            return False
+        self._copy_staged(claim["staging"], number, claim["files"])
+        _put_once(
+            self.client, self.location.bucket, self._key(f"v{number}", MANIFEST), claim["manifest"].encode()
+        )
+        return True
+
+    def _copy_staged(self, staging: str, number: int, paths: Iterable[str]) -> None:
+        bucket = self.location.bucket
+        for path in paths:
+            self.client.copy(
+                {"Bucket": bucket, "Key": f"{staging}/{path}"}, bucket, self._key(f"v{number}", path)
+            )
+
+    def _sizes(self, prefix: str) -> dict[str, int]:
+        return {o["Key"]: o["Size"] for o in self._objects(prefix)}
+
+    def _objects(self, prefix: str) -> Iterator[dict[str, Any]]:
+        for page in self.client.get_paginator("list_objects_v2").paginate(
+            Bucket=self.location.bucket, Prefix=prefix
+        ):
+            yield from page.get("Contents", [])
+
+    def _delete_prefix(self, prefix: str, last: str | None = None) -> None:
+        """Delete every object under `prefix`; `last`, if given, after all the others."""
+        keys = [o["Key"] for o in self._objects(prefix) if o["Key"] != last]
+        for start in range(0, len(keys), 1000):  # DeleteObjects takes at most 1,000 keys
+            batch = [{"Key": key} for key in keys[start : start + 1000]]
+            self.client.delete_objects(Bucket=self.location.bucket, Delete={"Objects": batch})
+        if last is not None:
+            self.client.delete_object(Bucket=self.location.bucket, Key=last)
+
+    def _remove_stale_staging(self) -> None:
+        """Remove staging folders no run has written to for `stale_after`, with their unfinished
+        uploads. A folder's age is its newest object's, and every run writes `_STARTED` first."""
+        bucket, root = self.location.bucket, self._key(_STAGING) + "/"
+        cutoff = datetime.now(UTC) - self.stale_after
+        newest: dict[str, datetime] = {}
+        for obj in self._objects(root):
+            folder = obj["Key"][len(root) :].split("/", 1)[0]
+            newest[folder] = max(newest.get(folder, obj["LastModified"]), obj["LastModified"])
+        stale = {folder for folder, modified in newest.items() if modified <= cutoff}
+        for folder in sorted(stale):
+            self._delete_prefix(f"{root}{folder}/")
+        for page in self.client.get_paginator("list_multipart_uploads").paginate(Bucket=bucket, Prefix=root):
+            for upload in page.get("Uploads", []):
+                folder = upload["Key"][len(root) :].split("/", 1)[0]
+                if folder in stale or (folder not in newest and upload["Initiated"] <= cutoff):
+                    self.client.abort_multipart_upload(
+                        Bucket=bucket, Key=upload["Key"], UploadId=upload["UploadId"]
+                    )
+
     def stage(self, content_id: str, files: Sequence[PlannedFile]) -> None:
+        staging = self._staging(content_id)
+        self.client.put_object(Bucket=self.location.bucket, Key=f"{staging}/{_STARTED}", Body=b"")
         for planned in files:
-            self._upload_verified_shard(planned, self._key(_STAGING, content_id, planned.path))
-        self._staged = [planned.path for planned in files]
+            self._upload_verified_shard(planned, f"{staging}/{planned.path}")
+        self._staged = {planned.path: planned.shard.bytes for planned in files}
 
     def _upload_verified_shard(self, planned: PlannedFile, key: str) -> None:
         path = Path(planned.shard.path)
@@ -269,28 +391,26 @@ class S3VersionStore:
         self.stats.parts_reused += sent.parts_reused
 
     def commit(self, content_id: str, number: int, manifest: bytes) -> bool:
-        bucket = self.location.bucket
+        bucket, staging = self.location.bucket, self._staging(content_id)
         claim = self._key(f"v{number}", _CLAIM)
-        if not _put_once(self.client, bucket, claim, content_id.encode()):
-            holder = self.client.get_object(Bucket=bucket, Key=claim)["Body"].read().decode()
-            if holder != content_id:  # another run's content: the number is taken
+        record = {
+            "content_id": content_id,
+            "staging": staging,
+            "files": self._staged,
+            "manifest": manifest.decode(),
+        }
+        if not _put_once(self.client, bucket, claim, orjson.dumps(record)):
+            holder = self._claim(number)
+            if holder is None or holder.get("content_id") != content_id:  # another run's: the number is taken
                 return False
-        for path in self._staged:
-            source = {"Bucket": bucket, "Key": self._key(_STAGING, content_id, path)}
-            self.client.copy(source, bucket, self._key(f"v{number}", path))
+        self._copy_staged(staging, number, self._staged)
         if not _put_once(self.client, bucket, self._key(f"v{number}", MANIFEST), manifest):
             return False
         self.discard(content_id)
         return True
 
     def discard(self, content_id: str) -> None:
-        prefix = self._key(_STAGING, content_id) + "/"
-        for page in self.client.get_paginator("list_objects_v2").paginate(
-            Bucket=self.location.bucket, Prefix=prefix
-        ):
-            keys = [{"Key": o["Key"]} for o in page.get("Contents", [])]
-            if keys:
-                self.client.delete_objects(Bucket=self.location.bucket, Delete={"Objects": keys})
+        self._delete_prefix(self._staging(content_id) + "/")
 
     def put_package(self, built: Path, name: str) -> str:
         key = self._key("packages", name)

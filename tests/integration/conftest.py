@@ -19,6 +19,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -153,3 +154,17 @@ def s3_endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         stop_pid(process.pid)
         process.wait(timeout=10)
         log.close()
+
+
+@pytest.fixture
+def bucket(s3_endpoint: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    """A fresh bucket on the moto server, with OVH_S3_* pointing the product's client at it."""
+    from tasks.storage.s3 import s3_client
+
+    monkeypatch.setenv("OVH_S3_ENDPOINT", s3_endpoint)
+    monkeypatch.setenv("OVH_S3_REGION", "us-east-1")
+    monkeypatch.setenv("OVH_S3_ACCESS_KEY", "testing")
+    monkeypatch.setenv("OVH_S3_SECRET_KEY", "testing")
+    name = f"datasets-{uuid.uuid4().hex[:8]}"
+    s3_client().create_bucket(Bucket=name)
+    return name

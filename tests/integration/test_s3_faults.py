@@ -1,5 +1,6 @@
 """Throttling (503 SlowDown) and 500 errors from S3 are retried: a loopback proxy injects them in
-front of the real moto server, and the upload still completes with the right bytes.
+front of the real moto server, and the upload still completes with the right bytes. The same proxy
+plays a store that ignores conditional writes, which the run must refuse before any compute.
 """
 
 from __future__ import annotations
@@ -7,13 +8,16 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import httpx
 import pytest
 
+from tasks.export.destination import OutputUnusableError, check_output
 from tasks.storage.s3 import PART_SIZE, s3_client, upload_file
+from tests.integration.runs import storage_config
 
 pytestmark = pytest.mark.integration
 
@@ -30,9 +34,12 @@ INTERNAL = (
 class FaultyProxy(ThreadingHTTPServer):
     """Forwards to `upstream`, answering the first requests of a chosen kind with injected faults."""
 
-    def __init__(self, upstream: str, faults: list[tuple[int, bytes]], matches: str) -> None:
+    def __init__(
+        self, upstream: str, faults: list[tuple[int, bytes]], matches: str, drops: tuple[str, ...] = ()
+    ) -> None:
         super().__init__(("127.0.0.1", 0), _Handler)
         self.upstream, self.faults, self.matches = upstream, faults, matches
+        self.drops = ("host", "content-length", *drops)  # request headers not passed on
         self.injected: list[int] = []
         self.forwarded = 0
         self.lock = threading.Lock()
@@ -65,7 +72,7 @@ class _Handler(BaseHTTPRequestHandler):
             self.end_headers()
             self.wfile.write(payload)
             return
-        headers = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "content-length")}
+        headers = {k: v for k, v in self.headers.items() if k.lower() not in self.server.drops}
         reply = httpx.request(self.command, self.server.upstream + self.path, headers=headers, content=body)
         self.send_response(reply.status_code)
         for key, value in reply.headers.items():
@@ -79,23 +86,31 @@ class _Handler(BaseHTTPRequestHandler):
     do_GET = do_PUT = do_POST = do_DELETE = do_HEAD = _handle
 
 
-@pytest.fixture
-def proxy(s3_endpoint: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[FaultyProxy]:
-    faults = [(503, SLOW_DOWN), (500, INTERNAL), (503, SLOW_DOWN)]
-    server = FaultyProxy(s3_endpoint, faults, matches="partNumber=")
+@contextmanager
+def serving(
+    server: FaultyProxy, s3_endpoint: str, monkeypatch: pytest.MonkeyPatch, bucket: str = "faults"
+) -> Iterator[FaultyProxy]:
+    """Serve `server` in front of moto, with `bucket` made and the client going through the proxy."""
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     credentials = {"OVH_S3_REGION": "us-east-1", "OVH_S3_ACCESS_KEY": "k", "OVH_S3_SECRET_KEY": "s"}
     for name, value in credentials.items():
         monkeypatch.setenv(name, value)
     monkeypatch.setenv("OVH_S3_ENDPOINT", s3_endpoint)
-    s3_client().create_bucket(Bucket="faults")
+    s3_client().create_bucket(Bucket=bucket)
     monkeypatch.setenv("OVH_S3_ENDPOINT", server.endpoint)
     try:
         yield server
     finally:
         server.shutdown()
         server.server_close()
+
+
+@pytest.fixture
+def proxy(s3_endpoint: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[FaultyProxy]:
+    faults = [(503, SLOW_DOWN), (500, INTERNAL), (503, SLOW_DOWN)]
+    with serving(FaultyProxy(s3_endpoint, faults, matches="partNumber="), s3_endpoint, monkeypatch) as server:
+        yield server
 
 
 def test_slow_down_and_500_on_parts_are_retried(proxy: FaultyProxy, tmp_path: Path) -> None:
@@ -107,3 +122,19 @@ def test_slow_down_and_500_on_parts_are_retried(proxy: FaultyProxy, tmp_path: Pa
     assert proxy.injected == [503, 500, 503], "every injected fault was met by a retry"
     assert stats.parts_sent == 3
     assert client.get_object(Bucket="faults", Key="shard.jsonl")["Body"].read() == data
+
+
+@pytest.mark.parametrize("drops", [(), ("if-none-match",)], ids=["honoured", "ignored"])
+def test_a_store_that_ignores_create_only_writes_is_refused_before_any_compute(
+    s3_endpoint: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, drops: tuple[str, ...]
+) -> None:
+    bucket = f"probe-{len(drops)}"
+    config = storage_config(tmp_path, output=f"s3://{bucket}/ready")
+    with serving(FaultyProxy(s3_endpoint, [], matches="", drops=drops), s3_endpoint, monkeypatch, bucket):
+        if drops:
+            with pytest.raises(OutputUnusableError, match="ignores If-None-Match"):
+                check_output(config)
+        else:
+            check_output(config)
+        leftovers = s3_client().list_objects_v2(Bucket=bucket).get("KeyCount")
+    assert leftovers == 0, "the probe object is removed either way"
