@@ -35,7 +35,7 @@ from tasks.metadata.store import DocumentRead, MetadataStore, process_alive, res
 from tasks.run_artifacts import RunProgress, publish_run_report
 from tasks.runners import runner_session, worker_settings
 from tasks.settings import PipelineConfig
-from tasks.stages.ledger import StageLedger
+from tasks.stages.ledger import StageLedger, results_block
 from tasks.synthesis.volumes import GENERATED_KINDS, top_up_volumes
 
 SUMMARY = "Build one dataset version from the sources and the generators, gated and split 70/15/15."
@@ -67,7 +67,8 @@ def full_pipeline(**settings: Any) -> Published:
         check_output(config)
         progress = RunProgress(config.dataset_name)
         with runner_session(config) as runner:
-            ledger = StageLedger(store, run_id, config, runner, progress)
+            storage = config.result_storage or results_block(config.results_dir)
+            ledger = StageLedger(store, run_id, config, runner, progress, storage)
             published = build_version(ledger, config, logger)
         publish_run_report(config, published, ledger.seconds)
         store.finish_run(run_id, "completed", version=published.version)

@@ -7,11 +7,15 @@ an error, so a typo in a producer fails loudly instead of silently losing data.
 from __future__ import annotations
 
 import hashlib
+import re
 from enum import StrEnum
 from typing import Any, Literal
 
 import orjson
 from pydantic import BaseModel, ConfigDict, Field
+
+# A per-turn gate reason starts with the turn it is about: "turn 3: no exploration".
+_TURN_REASON = re.compile(r"^turn (\d+)\b")
 
 LabelValue = str | int | float | bool
 
@@ -70,6 +74,11 @@ class GateVerdict(Contract):
     passed: bool
     score: float | None = None
     reasons: tuple[str, ...] = ()
+
+    def turns_named(self, ending: str = "") -> list[int]:
+        """The turns this verdict's per-turn reasons ("turn 3: …") name, in reason order; with
+        `ending`, only those of the reasons that end with it."""
+        return [int(m.group(1)) for r in self.reasons if r.endswith(ending) and (m := _TURN_REASON.match(r))]
 
 
 class Lineage(Contract):

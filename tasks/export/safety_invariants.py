@@ -12,7 +12,6 @@ a published version whose manifest has a `safety` section.
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from collections.abc import Collection, Iterable
 from typing import Any
@@ -27,7 +26,6 @@ from tasks.records import GateVerdict, Record, RecordKind, Role
 from tasks.shards import ShardRef, read_models
 
 EARS_GATE = "ears"
-_NAMED_TURN = re.compile(r"^turn (\d+)\b")
 PROBLEMS_SHOWN = 20
 
 
@@ -64,7 +62,7 @@ def _crisis_problems(record: Record) -> list[str]:
 
 def _trained_turns_named(record: Record, verdict: GateVerdict) -> list[int]:
     """Assistant turns a passing EARS verdict names as failing (context only) that are still trained on."""
-    named = {int(m.group(1)) for reason in verdict.reasons if (m := _NAMED_TURN.match(reason))}
+    named = set(verdict.turns_named())
     return sorted(
         i
         for i in named

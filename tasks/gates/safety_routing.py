@@ -113,6 +113,4 @@ def cut_before_risk(
 
 def flagged_turns(verdict: GateVerdict) -> list[int]:
     """The user turns a crisis verdict names as flagged."""
-    return [
-        int(reason.split()[1].rstrip(":")) for reason in verdict.reasons if reason.endswith(": crisis signal")
-    ]
+    return verdict.turns_named(ending=": crisis signal")

@@ -57,9 +57,14 @@ def _cut_unanswered(
     to the edge-case set, where the failed protocol quarantines it)."""
     if protocol.passed or not risk or settings.crisis.unanswered_in_corpus != "cut":
         return None
-    if record.source.type not in settings.ears.per_turn_sources:
+    if not _real_chat(record, settings):
         return None
     return safety_routing.cut_before_risk(record, flagged, risk)
+
+
+def _real_chat(record: Record, settings: GateSettings) -> bool:
+    """A corpus conversation, judged turn by turn (its source type is one of EARS' per-turn sources)."""
+    return record.source.type in settings.ears.per_turn_sources
 
 
 def gates_for(record: Record, settings: GateSettings) -> tuple[str, ...]:
@@ -67,7 +72,7 @@ def gates_for(record: Record, settings: GateSettings) -> tuple[str, ...]:
     whatever kind it ends as, so no human turn becomes a training target unjudged (a crisis-routed
     one too: there the reply to the disclosure must keep the protocol)."""
     gates = settings.per_kind.get(record.kind.value, ())
-    if record.source.type in settings.ears.per_turn_sources and "ears" not in gates:
+    if _real_chat(record, settings) and "ears" not in gates:
         return (*gates, "ears")
     return gates
 

@@ -68,11 +68,11 @@ class StageLedger:
         config: PipelineConfig,
         runner: Callable[[], TaskRunner[Any]],
         progress: RunProgress,
+        result_storage: str | None,
     ) -> None:
         self.store, self.run_id = store, run_id
         self.config, self.runner, self.progress = config, runner, progress
-        storage = config.result_storage or results_block(config.results_dir)
-        self.result_storage = {"result_storage": storage} if storage else {}
+        self.result_storage = {"result_storage": result_storage} if result_storage else {}
         self.counts: dict[str, KindCounts] = {}
         self.seconds: dict[str, float] = {}
 

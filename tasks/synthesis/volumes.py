@@ -26,8 +26,10 @@ def top_up_volumes(
 ) -> dict[str, int]:
     """Records to generate again per kind, so that the gates' measured pass rate meets the target.
 
-    The pass rate of what was generated so far estimates the next round's; a kind nothing of which
-    survived is generated at its full shortfall again rather than guessed at.
+    The pass rate of what was generated so far estimates the next round's, and the round asks for
+    three binomial standard deviations more than the shortfall at that rate, so chance alone rarely
+    leaves a kind a few records short; a kind nothing of which survived is generated at its full
+    shortfall again rather than guessed at.
     """
     extra = {}
     for kind, target in targets.items():
@@ -36,6 +38,6 @@ def top_up_volumes(
             continue
         rate = exported.get(kind, 0) / generated[kind] if generated.get(kind) else 0.0
         unit = RECORDS_PER_ROW.get(kind, 1)
-        wanted = math.ceil(short / rate) if rate > 0 else short
+        wanted = math.ceil((short + 3 * math.sqrt(short * (1 - rate))) / rate) if rate > 0 else short
         extra[kind] = min(math.ceil(wanted / unit) * unit, 4 * target)
     return extra

@@ -1,7 +1,7 @@
 import pytest
 from pydantic import ValidationError
 
-from tasks.records import Record, RecordKind, SourceRef, canonical_json, content_id
+from tasks.records import GateVerdict, Record, RecordKind, SourceRef, canonical_json, content_id
 from tests.factories import make_record
 
 
@@ -30,3 +30,14 @@ def test_record_round_trips_through_canonical_json():
     record = make_record()
     assert Record.model_validate(orjson.loads(canonical_json(record))) == record
     assert canonical_json(record) == canonical_json(Record.model_validate(record.model_dump(mode="json")))
+
+
+def test_a_verdict_names_the_turns_of_its_per_turn_reasons():
+    verdict = GateVerdict(
+        gate="ears",
+        passed=True,
+        reasons=("turn 3: no_exploration", "turn 5 context only: no_acknowledgement", "none", "turn 12: x"),
+    )
+    assert verdict.turns_named() == [3, 5, 12]
+    assert verdict.turns_named(ending=": x") == [12]
+    assert GateVerdict(gate="crisis", passed=False, reasons=("cut before turn 4: …",)).turns_named() == []
