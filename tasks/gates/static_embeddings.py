@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
+from itertools import chain, islice
 from pathlib import Path
 
 import numpy as np
@@ -56,7 +57,8 @@ class StaticEncoder:
             if new:
                 encodings = self.tokenizer.encode_batch_fast(new, add_special_tokens=False)
                 self._word_ids.update(zip(new, (e.ids for e in encodings), strict=True))
-            return [[i for word in words for i in self._word_ids[word]][:MAX_TOKENS] for words in split]
+            ids = self._word_ids.__getitem__
+            return [list(islice(chain.from_iterable(map(ids, words)), MAX_TOKENS)) for words in split]
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         """(len(texts), dims) float32: unit mean, then unit maximum; a text with no tokens gets zeros.

@@ -21,7 +21,8 @@ The pools are JSON in `data/`, all original text written for this project (see N
   `impact` and `hope` phrases joined to each concern's own.
 - therapeutic_world.json: specifics any seeker phrase may name: `town`, `hobby`, `place`, `event`;
   each is a sampled column, filled in like the people slots.
-- therapeutic_turns.json: the seeker's and the counsellor's sentence frames.
+- therapeutic_turns.json: the seeker's and the counsellor's sentence frames (the counsellor's may hold
+  {lead} and {tag}, ways into and responses to a reflection drawn afresh at each use).
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from __future__ import annotations
 import hashlib
 import random
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from functools import cache
 from typing import Any
 
@@ -43,6 +44,7 @@ SEVERITIES = ["mild", "moderate", "significant"]
 STRATEGIES = ["reflection", "validation", "open_question", "psychoeducation", "coping_plan", "referral"]
 # Strategies whose move ends in its own check-in question rather than a question about a new facet.
 _CHECKED_IN = frozenset({"psychoeducation", "coping_plan", "referral"})
+_PERMISSION = 0.4  # the share of closing questions that ask permission first
 _NAMED = 0.85  # the share of nameable people the seeker names: real seekers mostly do
 
 _SCENARIOS: dict[str, Any] = data_file(__file__, "therapeutic_concerns.json")["concerns"]
@@ -78,6 +80,8 @@ SHARED: dict[str, list[str]] = {
     "opener": list(_PEOPLE["openers"]),
     "feeling_2": list(_DETAILS["feelings"]),
     "feeling_3": list(_DETAILS["feelings"]),
+    "feeling_4": list(_DETAILS["feelings"]),
+    "feeling_5": list(_DETAILS["feelings"]),
     "person": list(_DETAILS["people"]),
     "reaction": list(_DETAILS["reactions"]),
     "anchor": list(_DETAILS["anchors"]),
@@ -100,6 +104,9 @@ _SECOND_PERSON = {
     "we": "you", "us": "you", "our": "your", "ours": "yours", "ourselves": "yourselves",
 }  # fmt: skip
 _SENTENCE_START = re.compile(r"(^|[.!?]\s+)([a-z])")
+_LEAD_OR_TAG = re.compile(r"\{(lead|tag)\}")
+# Questions that already ask permission, or open with "I" or a slot, take no permission opener.
+_ASKS_LEAVE = re.compile(r"I\b|\{|If you|Would you like|Only if")
 
 
 def second_person(text: str) -> str:
@@ -169,13 +176,16 @@ def _persona(row: Mapping[str, Any], situation: Mapping[str, Any], concern: Mapp
     return str(persona["say"])
 
 
-def _extra_feelings(row: Mapping[str, Any], named: str, rng: random.Random) -> tuple[str, str]:
-    """Two more feelings, different from each other and from the one the concern named."""
-    first, second = row["feeling_2"], row["feeling_3"]
-    pool = [f for f in SHARED["feeling_2"] if f not in named]
-    first = first if first not in named else rng.choice(pool)
-    second = second if second not in (first, named) else rng.choice([f for f in pool if f != first])
-    return first, second
+def _extra_feelings(row: Mapping[str, Any], named: str, rng: random.Random) -> list[str]:
+    """Four more feelings (two for the opening, two for the second turn), different from each other
+    and from the one the concern named."""
+    chosen: list[str] = []
+    for column in ("feeling_2", "feeling_3", "feeling_4", "feeling_5"):
+        feeling = row[column]
+        if feeling in named or feeling in chosen:
+            feeling = rng.choice([f for f in SHARED[column] if f not in named and f not in chosen])
+        chosen.append(feeling)
+    return chosen
 
 
 class _Conversation:
@@ -188,7 +198,7 @@ class _Conversation:
         situation = _by_say(self.concern, "situations")[row["situation"]]
         feeling = _by_say(self.concern, "feelings")[row["feeling"]]
         people = _people(row, self.rng)
-        f2, f3 = _extra_feelings(row, feeling["name"], self.rng)
+        f2, f3, f4, f5 = _extra_feelings(row, feeling["name"], self.rng)
         self.strategy: str = row["strategy"]
         self.persona = _persona(row, situation, pools)
         self.timed = bool(situation.get("no_timeline"))
@@ -208,6 +218,8 @@ class _Conversation:
             "age": row["age"],
             "f2": f2,
             "f3": f3,
+            "f4": f4,
+            "f5": f5,
             "person": people["person"],
             "reaction": row["reaction"],
             "anchor": anchor,
@@ -230,8 +242,9 @@ class _Conversation:
         }
         self.pools = pools
         self.told: set[str] = set()
+        self.felt = False  # whether the seeker's second turn said how it leaves them feeling
 
-    def pick(self, options: list[str]) -> str:
+    def pick(self, options: Sequence[str]) -> str:
         """One of `options`, drawn from the row's generator."""
         return self.rng.choice(options)
 
@@ -253,7 +266,7 @@ class _Conversation:
         if self.rng.random() < 0.35:
             parts.append(self.pick(_SEEKER["others"]))
             self.told.add("others")
-        if self.rng.random() < 0.65:
+        if self.rng.random() < 0.85:
             parts.append(self.pick(_SEEKER["feelings"]))
             self.yours["feelings"] = f"{self.yours['feeling']}, {self.yours['f2']} and {self.yours['f3']}"
         return _sentences(" ".join(parts).format_map(self.mine))
@@ -263,52 +276,78 @@ class _Conversation:
         return [facet for facet in FACETS if facet not in self.told]
 
     def first_reply(self, facet: str) -> str:
-        """Reflect the situation, feelings and any moment, perhaps validate, and ask about a facet not
-        yet told."""
+        """Reflect the situation, feelings, and any persona, moment or people the seeker named, perhaps
+        validate, and ask about a facet not yet told."""
         timed = "timeline" in self.told and not self.timed
-        parts = [self.pick(_COUNSELLOR["acknowledgements"])] if self.rng.random() < 0.15 else []
+        parts = [self.pick(_COUNSELLOR["acknowledgements"])] if self.rng.random() < 0.1 else []
         parts.append(self.pick(_COUNSELLOR["reflect_timed" if timed else "reflect"]))
-        if "moment" in self.told:
-            parts.append(self.pick(_COUNSELLOR["moment_reflect"]))
-        if "others" in self.told:
-            parts.append(self.pick(_COUNSELLOR["others_reflect"]))
-        if len(parts) < 3 and self.rng.random() < 0.2:
+        told = [
+            self.pick(_COUNSELLOR[f"{part}_reflect"])
+            for part in ("persona", "moment", "others")
+            if part in self.told and (part != "persona" or self.rng.random() < 0.5)
+        ]
+        self.rng.shuffle(told)
+        parts += told
+        if len(parts) < 3 and self.rng.random() < 0.25:
             personal = _COUNSELLOR["validations_persona"] if "persona" in self.told else []
             parts.append(self.pick([*_COUNSELLOR["validations"], *personal, *self.pools["validation"]]))
-        parts.append(self.pick(_COUNSELLOR["ask"][facet]))
-        return _sentences(" ".join(parts).format_map(self.yours))
+        parts.append(self._ask(_COUNSELLOR["ask"][facet]))
+        return self._say(parts)
 
     def seeker_answer(self, facet: str) -> tuple[str, tuple[str, ...]]:
-        """Answer the question asked, now and then volunteering one more detail; the facets told."""
+        """Answer the question asked, now and then volunteering one more detail and how it leaves them
+        feeling; the facets told."""
         self.told.add(facet)
+        told = [facet]
         text = self.pick(_SEEKER["answers"][facet]).format_map(self.mine)
         extra = self.unsaid()
         if extra and self.rng.random() < 0.45:
             more = self.rng.choice(extra)
             self.told.add(more)
+            told.append(more)
             detail = _SEEKER["answers"][more][0].format_map(self.mine)  # the plain form reads as an aside
             detail = detail if re.match(r"I\b", detail) else detail[0].lower() + detail[1:]
             text += " " + self.pick(_SEEKER["second_facet"]).format(text=detail)
-            return _sentences(text), (facet, more)
-        return _sentences(text), (facet,)
+        if self.rng.random() < 0.75:
+            self.felt = True
+            text += " " + self.pick(_SEEKER["answer_feelings"]).format_map(self.mine)
+        return _sentences(text), tuple(told)
 
     def second_reply(self, answered: tuple[str, ...]) -> str:
         """Reflect what the seeker just said, make the strategy's move, and close on a question."""
         parts = [self.pick(_COUNSELLOR["answered"][facet]) for facet in answered]
-        if self.rng.random() < 0.15:
+        if self.felt:
+            parts.insert(self.rng.randint(0, len(parts)), self.pick(_COUNSELLOR["answer_feelings"]))
+        if self.rng.random() < 0.12:
             parts.append(self.pick(_COUNSELLOR["tie_back"]))
         if self.strategy == "psychoeducation":
             parts.append("{psychoeducation}")
-        elif self.strategy in _CHECKED_IN or (len(answered) == 1 and self.rng.random() < 0.35):
+        elif self.strategy in _CHECKED_IN or (len(answered) == 1 and self.rng.random() < 0.25):
             parts.append(self.pick(_COUNSELLOR["strategies"][self.strategy]))
         if self.strategy in _CHECKED_IN:
             parts.append(self.pick(_COUNSELLOR["strategy_questions"][self.strategy]))
+        elif self.rng.random() < 0.5:
+            # Follow up what they just said, or ask about something they have not said yet.
+            parts.append(self._ask(_COUNSELLOR["follow"][self.pick(answered)]))
         else:
             unsaid = self.unsaid()
             parts.append(
-                self.pick(_COUNSELLOR["ask"][self.pick(unsaid)] if unsaid else _COUNSELLOR["deeper"])
+                self._ask(_COUNSELLOR["ask"][self.pick(unsaid)] if unsaid else _COUNSELLOR["deeper"])
             )
-        return _sentences(" ".join(parts).format_map(self.yours))
+        return self._say(parts)
+
+    def _ask(self, questions: Sequence[str]) -> str:
+        """One of `questions`, now and then opened by asking permission ("If you feel up to it, ...")."""
+        question = self.pick(questions)
+        if self.rng.random() >= _PERMISSION or _ASKS_LEAVE.match(question):
+            return question
+        return f"{self.pick(_COUNSELLOR['permission'])} {question[0].lower()}{question[1:]}"
+
+    def _say(self, parts: list[str]) -> str:
+        """The counsellor's frames joined and filled; each {lead} (a way into a reflection) and {tag} (a
+        short response to what was said) is drawn afresh, so one turn does not repeat itself."""
+        text = _LEAD_OR_TAG.sub(lambda m: self.pick(_COUNSELLOR[m.group(1)]), " ".join(parts))
+        return _sentences(text.format_map(self.yours))
 
 
 def compose(row: Mapping[str, Any]) -> dict[str, str]:
