@@ -55,6 +55,16 @@ _WORLD: dict[str, Any] = data_file(__file__, "therapeutic_world.json")
 _NAMES: dict[str, Any] = _PEOPLE["names"]
 _SEEKER: dict[str, Any] = _TURNS["seeker"]
 _COUNSELLOR: dict[str, Any] = _TURNS["counsellor"]
+# Fitting the story to the persona: phrases that say the seeker works, roles only someone in work has,
+# and per age band the roles that do not fit that life stage; each is swapped for another of its pool.
+_NEEDS_JOB: frozenset[str] = frozenset(_PEOPLE["needs_job"])
+_JOB_ROLES: frozenset[str] = frozenset(_PEOPLE["job_roles"])
+_UNSUITED: dict[str, frozenset[str]] = {band: frozenset(roles) for band, roles in _PEOPLE["unsuited"].items()}
+# Kindnesses are spoken of as such, and only a seeker who has kept it to themselves is answered as lonely.
+_KIND: frozenset[str] = frozenset(_DETAILS["reactions_kind"])
+_ALONE: frozenset[str] = frozenset(_PEOPLE["confidants_alone"])
+_WORK_SLOT = re.compile(r"\{(?:boss|colleague)\}")
+_SLOT = re.compile(r"\{(\w+)\}")
 
 # Seeker-side texts per concern and part (the concern's own, then the shared details): what Data
 # Designer samples, and what the crisis tests scan.
@@ -141,19 +151,21 @@ def _row_rng(row: Mapping[str, Any]) -> random.Random:
     return random.Random(int.from_bytes(hashlib.blake2b(key.encode(), digest_size=8).digest(), "big"))
 
 
-def _people(row: Mapping[str, Any], rng: random.Random) -> dict[str, str]:
+def _people(row: Mapping[str, Any], rng: random.Random, unsuited: frozenset[str]) -> dict[str, str]:
     """One person per slot (the friend who died is not the friend you told), plus the person who
-    reacted (anyone but the one who died). Most roles a seeker would name get a first name of their
-    gender: the sampled one first, then others from the pool, so no two people share a name."""
+    reacted (anyone but the one who died), none of them `unsuited` to the seeker's life stage where
+    the slot has another. Most roles a seeker would name get a first name of their gender: the
+    sampled one first, then others from the pool, so no two people share a name."""
     sampled = {"female": row["name_female"], "male": row["name_male"]}
     chosen: dict[str, str] = {}
     named: dict[str, str] = {}
     for slot in (*SLOTS, "person"):
         role = row[slot]
-        if slot != "person" and role in chosen.values():
-            role = rng.choice([p for p in PEOPLE[slot] if p not in chosen.values()])
-        elif slot == "person" and role == chosen["lost"]:
-            role = rng.choice([p for p in SHARED["person"] if p != role])
+        pool = PEOPLE[slot] if slot != "person" else SHARED["person"]
+        taken = set(chosen.values()) if slot != "person" else {chosen["lost"]}
+        if role in taken or role in unsuited:
+            fits = [p for p in pool if p not in taken and p not in unsuited]
+            role = rng.choice(fits or [p for p in pool if p not in taken])
         chosen[slot] = role
         gender = _NAMES["roles"].get(role)
         if role not in named and gender and rng.random() < _NAMED:
@@ -166,14 +178,38 @@ def _people(row: Mapping[str, Any], rng: random.Random) -> dict[str, str]:
     return {slot: named.get(role, role) for slot, role in chosen.items()}
 
 
+def _job(situation: Mapping[str, Any], concern: Mapping[str, Any]) -> str | None:
+    """Whether the situation needs the seeker to have a job ("needs"), names their role ("sets"), or
+    neither; one that names a manager or colleague needs a job."""
+    job = situation.get("job") or concern.get("job")
+    return job or ("needs" if _WORK_SLOT.search(situation["say"]) else None)
+
+
 def _persona(row: Mapping[str, Any], situation: Mapping[str, Any], concern: Mapping[str, Any]) -> str | None:
     """The persona's role-and-life-stage phrase, or None where it would contradict the situation."""
     bands = situation.get("bands") or concern.get("bands")
-    job = situation.get("job") or concern.get("job")
+    job = _job(situation, concern)
     persona = _personas(row["age_band"])[row["role"]]
     if (bands and row["age_band"] not in bands) or job == "sets" or (job == "needs" and not persona["job"]):
         return None
     return str(persona["say"])
+
+
+def _fitted(row: Mapping[str, Any], situation: Mapping[str, Any], rng: random.Random) -> dict[str, Any]:
+    """The row with any phrase that says the seeker works swapped for another of its pool, when
+    neither the persona nor the situation gives them a job."""
+    concern = _SCENARIOS[row["concern"]]
+    if _personas(row["age_band"])[row["role"]]["job"] or _job(situation, concern):
+        return dict(row)
+    pools = {
+        **CONCERNS[row["concern"]],
+        **{c: SHARED[c] for c in ("confidant", "outcome", "reaction", "moment", "body")},
+    }
+    fitted = dict(row)
+    for column, pool in pools.items():
+        if column != "situation" and row[column] in _NEEDS_JOB:
+            fitted[column] = rng.choice([value for value in pool if value not in _NEEDS_JOB])
+    return fitted
 
 
 def _extra_feelings(row: Mapping[str, Any], named: str, rng: random.Random) -> list[str]:
@@ -196,8 +232,11 @@ class _Conversation:
         self.concern = row["concern"]
         pools = _SCENARIOS[self.concern]
         situation = _by_say(self.concern, "situations")[row["situation"]]
+        has_job = _personas(row["age_band"])[row["role"]]["job"] or _job(situation, pools)
+        row = _fitted(row, situation, self.rng)
         feeling = _by_say(self.concern, "feelings")[row["feeling"]]
-        people = _people(row, self.rng)
+        unsuited = _UNSUITED.get(row["age_band"], frozenset()) | (frozenset() if has_job else _JOB_ROLES)
+        people = _people(row, self.rng, unsuited)
         f2, f3, f4, f5 = _extra_feelings(row, feeling["name"], self.rng)
         self.strategy: str = row["strategy"]
         self.persona = _persona(row, situation, pools)
@@ -243,6 +282,8 @@ class _Conversation:
         self.pools = pools
         self.told: set[str] = set()
         self.felt = False  # whether the seeker's second turn said how it leaves them feeling
+        self.kind = row["reaction"] in _KIND  # the person who reacted did something kind
+        self.alone = row["confidant"] in _ALONE  # the seeker has kept it mostly to themselves
 
     def pick(self, options: Sequence[str]) -> str:
         """One of `options`, drawn from the row's generator."""
@@ -264,7 +305,7 @@ class _Conversation:
             parts.append(self.pick(_SEEKER["moment"]))
             self.told.add("moment")
         if self.rng.random() < 0.35:
-            parts.append(self.pick(_SEEKER["others"]))
+            parts.append(self.pick(_SEEKER["others_kind" if self.kind else "others"]))
             self.told.add("others")
         if self.rng.random() < 0.85:
             parts.append(self.pick(_SEEKER["feelings"]))
@@ -282,7 +323,9 @@ class _Conversation:
         parts = [self.pick(_COUNSELLOR["acknowledgements"])] if self.rng.random() < 0.1 else []
         parts.append(self.pick(_COUNSELLOR["reflect_timed" if timed else "reflect"]))
         told = [
-            self.pick(_COUNSELLOR[f"{part}_reflect"])
+            self.pick(
+                _COUNSELLOR["others_reflect_kind" if part == "others" and self.kind else f"{part}_reflect"]
+            )
             for part in ("persona", "moment", "others")
             if part in self.told and (part != "persona" or self.rng.random() < 0.5)
         ]
@@ -315,7 +358,7 @@ class _Conversation:
 
     def second_reply(self, answered: tuple[str, ...]) -> str:
         """Reflect what the seeker just said, make the strategy's move, and close on a question."""
-        parts = [self.pick(_COUNSELLOR["answered"][facet]) for facet in answered]
+        parts = [self.pick(self._answered(facet)) for facet in answered]
         if self.felt:
             parts.insert(self.rng.randint(0, len(parts)), self.pick(_COUNSELLOR["answer_feelings"]))
         if self.rng.random() < 0.12:
@@ -327,14 +370,27 @@ class _Conversation:
         if self.strategy in _CHECKED_IN:
             parts.append(self.pick(_COUNSELLOR["strategy_questions"][self.strategy]))
         elif self.rng.random() < 0.5:
-            # Follow up what they just said, or ask about something they have not said yet.
-            parts.append(self._ask(_COUNSELLOR["follow"][self.pick(answered)]))
+            # Follow up what they just said (without repeating a detail just reflected), or ask about
+            # something they have not said yet.
+            said = {slot for part in parts for slot in _SLOT.findall(part)} - {"lead", "tag"}
+            follow = _COUNSELLOR["follow"][self.pick(answered)]
+            fresh = [question for question in follow if not said & set(_SLOT.findall(question))]
+            parts.append(self._ask(fresh or follow))
         else:
             unsaid = self.unsaid()
             parts.append(
                 self._ask(_COUNSELLOR["ask"][self.pick(unsaid)] if unsaid else _COUNSELLOR["deeper"])
             )
         return self._say(parts)
+
+    def _answered(self, facet: str) -> list[str]:
+        """The reflections of an answered facet: kindnesses as such, loneliness only where it fits."""
+        if facet == "others" and self.kind:
+            return list(_COUNSELLOR["answered_kind"]["others"])
+        frames = list(_COUNSELLOR["answered"][facet])
+        return (
+            frames + _COUNSELLOR["answered_alone"]["support"] if facet == "support" and self.alone else frames
+        )
 
     def _ask(self, questions: Sequence[str]) -> str:
         """One of `questions`, now and then opened by asking permission ("If you feel up to it, ...")."""

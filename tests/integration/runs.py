@@ -22,6 +22,7 @@ from prefect.client.schemas.filters import (
 )
 from prefect.client.schemas.objects import Artifact
 
+from tasks.gates.ears import GATE as EARS
 from tasks.gates.gate_settings import CRISIS, EXPORTED_KINDS, GateSettings, safety_check
 from tasks.settings import PipelineConfig
 from tests.integration.conftest import REPO
@@ -45,10 +46,18 @@ def config_for(root: Path, **overrides: object) -> PipelineConfig:
 
 
 def storage_config(root: Path, **overrides: object) -> PipelineConfig:
-    """`config_for` with crisis routing off: storage tests count records, and which synthetic
-    conversations the crisis detector reroutes is the gate tests' business, not theirs."""
-    unscanned = tuple(safety_check(CRISIS, kind) for kind in EXPORTED_KINDS)
-    return config_for(root, gates=GateSettings(crisis_kinds=(), unsafe_gates_off=unscanned), **overrides)
+    """`config_for` with crisis routing and the EARS style gate off (each waiver named, as a user's
+    would be): storage tests count records, and which synthetic conversations those gates reroute or
+    quarantine is the gate tests' business, not theirs."""
+    gates = GateSettings().per_kind
+    styled = [kind for kind, names in gates.items() if EARS in names]
+    per_kind = {kind: tuple(name for name in names if name != EARS) for kind, names in gates.items()}
+    unscanned = (
+        *(safety_check(CRISIS, kind) for kind in EXPORTED_KINDS),
+        *(safety_check(EARS, kind) for kind in styled),
+    )
+    waived = GateSettings(per_kind=per_kind, crisis_kinds=(), unsafe_gates_off=unscanned)
+    return config_for(root, gates=waived, **overrides)
 
 
 def start_cli(
