@@ -357,16 +357,20 @@ class S3VersionStore:
         uploads. A folder's age is its newest object's, and every run writes `_STARTED` first."""
         bucket, root = self.location.bucket, self._key(_STAGING) + "/"
         cutoff = datetime.now(UTC) - self.stale_after
+
+        def folder_of(key: str) -> str:
+            return key[len(root) :].split("/", 1)[0]
+
         newest: dict[str, datetime] = {}
         for obj in self._objects(root):
-            folder = obj["Key"][len(root) :].split("/", 1)[0]
+            folder = folder_of(obj["Key"])
             newest[folder] = max(newest.get(folder, obj["LastModified"]), obj["LastModified"])
         stale = {folder for folder, modified in newest.items() if modified <= cutoff}
         for folder in sorted(stale):
             self._delete_prefix(f"{root}{folder}/")
         for page in self.client.get_paginator("list_multipart_uploads").paginate(Bucket=bucket, Prefix=root):
             for upload in page.get("Uploads", []):
-                folder = upload["Key"][len(root) :].split("/", 1)[0]
+                folder = folder_of(upload["Key"])
                 if folder in stale or (folder not in newest and upload["Initiated"] <= cutoff):
                     self.client.abort_multipart_upload(
                         Bucket=bucket, Key=upload["Key"], UploadId=upload["UploadId"]

@@ -195,11 +195,10 @@ def _persona(row: Mapping[str, Any], situation: Mapping[str, Any], concern: Mapp
     return str(persona["say"])
 
 
-def _fitted(row: Mapping[str, Any], situation: Mapping[str, Any], rng: random.Random) -> dict[str, Any]:
+def _fitted(row: Mapping[str, Any], has_job: bool, rng: random.Random) -> dict[str, Any]:
     """The row with any phrase that says the seeker works swapped for another of its pool, when
-    neither the persona nor the situation gives them a job."""
-    concern = _SCENARIOS[row["concern"]]
-    if _personas(row["age_band"])[row["role"]]["job"] or _job(situation, concern):
+    neither the persona nor the situation gives them a job (`has_job`)."""
+    if has_job:
         return dict(row)
     pools = {
         **CONCERNS[row["concern"]],
@@ -232,8 +231,8 @@ class _Conversation:
         self.concern = row["concern"]
         pools = _SCENARIOS[self.concern]
         situation = _by_say(self.concern, "situations")[row["situation"]]
-        has_job = _personas(row["age_band"])[row["role"]]["job"] or _job(situation, pools)
-        row = _fitted(row, situation, self.rng)
+        has_job = bool(_personas(row["age_band"])[row["role"]]["job"] or _job(situation, pools))
+        row = _fitted(row, has_job, self.rng)
         feeling = _by_say(self.concern, "feelings")[row["feeling"]]
         unsuited = _UNSUITED.get(row["age_band"], frozenset()) | (frozenset() if has_job else _JOB_ROLES)
         people = _people(row, self.rng, unsuited)
