@@ -15,6 +15,7 @@ with the generator would grade its own homework.
 from __future__ import annotations
 
 import io
+import re
 import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -191,17 +192,23 @@ def load_model(path: Path = MODEL_PATH) -> EarsModel:
         )
 
 
+_LETTER = re.compile(r"[^\W\d_]")
+
+
 def probabilities(texts: Sequence[str], model: EarsModel | None = None) -> np.ndarray:
     """Learned-scorer probabilities, shape (len(texts), scorers): the highest over a text's sentences.
 
     The scorers are trained on single turns, mostly one or two sentences; a mechanism is present in a
     long reply when one of its sentences shows it, so scoring sentences keeps long replies in range.
+    A "sentence" without a letter (a message id, a timestamp, "(4)") says nothing about any mechanism,
+    yet the advice scorer put a bare number at 0.86: such sentences are not scored (a text of none
+    scores 0).
     """
     model = model or load_model()
     units: list[str] = []
     owners: list[int] = []
     for index, text in enumerate(texts):
-        parts = patterns.sentences(text) or [text]
+        parts = [s for s in patterns.sentences(text) or [text] if _LETTER.search(s)]
         units += parts
         owners += [index] * len(parts)
     scores = np.zeros((len(texts), model.coef.shape[0]))

@@ -44,8 +44,9 @@ def words(text: str) -> list[str]:
 
 
 def sentences(text: str) -> list[str]:
-    """Sentences of normalised text, each with its closing punctuation."""
-    return [s.strip() for s in _SENTENCE.findall(normalise(text)) if s.strip()]
+    """Sentences of normalised text, each with its closing punctuation. A line break ends one too: a
+    merged turn joins a speaker's consecutive messages with newlines, and no sentence spans two."""
+    return [s.strip() for line in text.splitlines() for s in _SENTENCE.findall(normalise(line)) if s.strip()]
 
 
 def _compile(*alternatives: str) -> re.Pattern[str]:

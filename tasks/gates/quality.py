@@ -5,7 +5,8 @@
 - bias: the two members of a counterfactual pair differ only in their descriptor, so a detector
   trained on them learns the descriptor and nothing else;
 - edge_case: a case type and its expected behaviour are labelled (the label is the training signal);
-- every kind: no assistant turn repeats itself in a loop, and no reply is a wall of unbroken text.
+- every kind: no assistant turn repeats itself in a loop, and no reply is a wall of unbroken text
+  (a corpus conversation's context-only turns, weight 0, are not judged: nothing is trained on them).
 """
 
 from __future__ import annotations
@@ -117,7 +118,9 @@ def check(
     for record in records:
         problems = kind_problems(record, known) + pairs.get(record.id, [])
         for turn, message in enumerate(record.messages):
-            if message.role is Role.ASSISTANT:
+            # A context-only turn (weight 0, set by EARS, which runs first) is no training target: how
+            # a human supporter's run-on message reads does not cost the conversation its trained turns.
+            if message.role is Role.ASSISTANT and message.weight != 0:
                 problems += [f"turn {turn}: {p}" for p in repetition_problems(message.content, settings)]
         verdicts.append(
             GateVerdict(gate=GATE, passed=not problems, score=float(len(problems)), reasons=tuple(problems))

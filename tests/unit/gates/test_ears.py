@@ -95,6 +95,12 @@ def test_negated_and_reported_roadblocks_are_not_the_replys_own(reply):
     assert result.passed, (result.failed, result.evidence)
 
 
+def test_not_trying_to_is_a_stated_intent_and_not_trying_is_a_confrontation():
+    assert ears_patterns.confrontation("Tell her you're not trying to undermine her.") is None
+    assert ears_patterns.confrontation("Honestly, you're not trying hard enough.") == "you're not trying"
+    assert ears_patterns.confrontation("You're not really trying.") == "you're not really trying"
+
+
 def test_a_directive_the_seeker_asked_for_is_not_a_roadblock_but_still_owes_autonomy():
     reply = "That sounds stressful. You should talk to your manager this week. How does that sound to you?"
     asked, unasked = score_pairs(
@@ -103,6 +109,18 @@ def test_a_directive_the_seeker_asked_for_is_not_a_roadblock_but_still_owes_auto
     )
     assert asked.passed, (asked.failed, asked.evidence)
     assert unasked.failed == ("unsolicited_directive",)
+
+
+def test_a_sentence_without_words_is_not_scored_as_any_mechanism():
+    """Chat exports carry ids and stamps on their own line; the advice scorer once read them as advice."""
+    plain = "It sounds like you're having a rough day.\nAnything in particular happened?"
+    stamped = (
+        "It sounds like you're having a rough day.\n(597997949)\nAnything in particular happened?\n12:30"
+    )
+    first, second = score_pairs(["Bad day."] * 2, [plain, stamped])
+    assert first.passed and second.passed, second.failed
+    assert second.criteria == first.criteria
+    assert not ears.probabilities(["(597997949)", "12345"]).any()
 
 
 def test_length_and_genericness_limits_come_from_the_settings():

@@ -59,3 +59,12 @@ def test_edge_cases_need_their_label_and_loops_or_walls_of_text_fail():
     assert reasons([loop])[0][0].startswith("turn 1: repetition:")
     wall = make_record(assistant=" ".join(a + b for a in "abcdefghij" for b in "klmnopqr"))
     assert reasons([wall])[0][0].startswith("turn 1: readability:")
+
+
+def test_only_turns_a_model_trains_on_are_judged_for_loops_and_walls_of_text():
+    wall = make_record(assistant=" ".join(a + b for a in "abcdefghij" for b in "klmnopqr"))
+    reply = wall.messages[1]
+    context = wall.model_copy(update={"messages": (wall.messages[0], reply.model_copy(update={"weight": 0}))})
+    trained = wall.model_copy(update={"messages": (wall.messages[0], reply.model_copy(update={"weight": 1}))})
+    assert reasons([context]) == [()]
+    assert reasons([trained])[0][0].startswith("turn 1: readability:")
