@@ -17,6 +17,7 @@ from typing import Any
 
 from prefect import Task
 from prefect.client.schemas.objects import RunInput
+from prefect.context import refresh_global_settings_context
 from prefect.futures import PrefectConcurrentFuture, PrefectFuture
 from prefect.server.api.server import SubprocessASGIServer
 from prefect.settings import PREFECT_API_URL, temporary_settings
@@ -80,17 +81,24 @@ def worker_settings(settings: Mapping[Setting, Any], start_server: bool) -> Iter
         values[PREFECT_API_URL] = started.api_url
     saved = {setting.name: os.environ.get(setting.name) for setting in values}
     os.environ.update({setting.name: value for setting, value in values.items()})
+    # Threads Prefect starts itself (the process pool's message forwarder, the log and event workers)
+    # do not inherit `temporary_settings`: they read the process-wide settings, which were built from
+    # the environment when Prefect was imported. Rebuilt now, so they report to this run's server
+    # instead of each starting a temporary server of its own.
+    refresh_global_settings_context()
     try:
         with temporary_settings(dict(values)):
             yield
     finally:
+        if started is not None:
+            drain_reports()
         for name, value in saved.items():
             if value is None:
                 os.environ.pop(name, None)
             else:
                 os.environ[name] = value
+        refresh_global_settings_context()
         if started is not None:
-            drain_reports()
             started.stop()
 
 

@@ -15,6 +15,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 from prefect import task
+from prefect.futures import PrefectFuture
 
 from tasks.caching import SHARD_CACHE, work_path
 from tasks.export.bias_pairs import in_bias_pair, preference_rows, sft_records
@@ -118,10 +119,8 @@ def format_rows(records: Iterable[Record], fmt: str) -> Iterator[dict[str, Any]]
     return (row for r in sft_records(records) for row in _SFT_ROWS[fmt](r))
 
 
-@task(cache_policy=SHARD_CACHE, persist_result=True, **SHARD_RETRIES)
-def format_shard(shard: ShardRef, fmt: str, work_dir: str) -> ShardRef:
-    """One split shard in one format (`chat` is the canonical `{split}/` records)."""
-    records = list(read_models(shard, Record))
+def write_format(records: Sequence[Record], shard: ShardRef, fmt: str, work_dir: str) -> ShardRef:
+    """One split shard's records in one format (`chat` is the canonical `{split}/` records)."""
     path = work_path(work_dir, f"formats/{fmt}", [shard, fmt], f"part.{FORMATS.get(fmt, 'jsonl')}")
     if fmt == "parquet":
         return write_parquet(sft_records(records), path)
@@ -129,10 +128,24 @@ def format_shard(shard: ShardRef, fmt: str, work_dir: str) -> ShardRef:
 
 
 @task(cache_policy=SHARD_CACHE, persist_result=True, **SHARD_RETRIES)
+def format_shard(shard: ShardRef, work_dir: str) -> dict[str, ShardRef]:
+    """One split shard in every per-shard format: read and validated once, not once per format (six
+    reads, and six task runs' overhead, were most of the export stage's time)."""
+    records = list(read_models(shard, Record))
+    return {fmt: write_format(records, shard, fmt, work_dir) for fmt in PER_SHARD}
+
+
+@task(cache_policy=SHARD_CACHE, persist_result=True, **SHARD_RETRIES)
 def preference_split(shards: list[ShardRef], work_dir: str) -> ShardRef:
     """A split's bias pairs as preference rows, matched across all its shards."""
     path = work_path(work_dir, "formats/preference", shards, "part.jsonl")
     return write_shard(path, preference_rows(read_all(shards, Record)))
+
+
+def _records_written(result: ShardRef | dict[str, ShardRef]) -> int:
+    """Rows written by one formatting task, for the progress line."""
+    refs = result.values() if isinstance(result, dict) else [result]
+    return sum(ref.records for ref in refs)
 
 
 def _run_name(name: str) -> str:
@@ -148,21 +161,15 @@ def convert_formats(
     """The split shards, each with the name of the gated shard it came from, in every format, `chat`
     (the `{split}/` records) included, as {format: {split: [shard, ...]}}: shard by shard, and the
     preference rows of each whole split."""
-    jobs = [
-        (fmt, split, name, ref)
-        for fmt in PER_SHARD
-        for split in SPLITS
-        for name, ref in splits[split]
-        if ref.records
-    ]
-    futures = [
+    jobs = [(split, name, ref) for split in SPLITS for name, ref in splits[split] if ref.records]
+    futures: list[tuple[str, PrefectFuture[Any]]] = [
         (
-            f"{fmt}/{split}/{name}",
-            format_shard.with_options(task_run_name=_run_name(f"format_shard-{fmt}-{split}-{name}")).submit(
-                ref, fmt, work
+            f"{split}/{name}",
+            format_shard.with_options(task_run_name=_run_name(f"format_shard-{split}-{name}")).submit(
+                ref, work
             ),
         )
-        for fmt, split, name, ref in jobs
+        for split, name, ref in jobs
     ]
     futures += [
         (
@@ -173,11 +180,13 @@ def convert_formats(
         )
         for split in SPLITS
     ]
-    converted = collect("formats", futures, lambda ref: ref.records, logger)
-    targets = [(fmt, split) for fmt, split, _, _ in jobs] + [(PREFERENCE, split) for split in SPLITS]
+    converted = collect("formats", futures, _records_written, logger)
     formats: dict[str, dict[str, list[ShardRef]]] = {
         fmt: {split: [] for split in SPLITS} for fmt in (*PER_SHARD, PREFERENCE)
     }
-    for (fmt, split), ref in zip(targets, converted, strict=True):
-        formats[fmt][split].append(ref)
+    for (split, _, _), written in zip(jobs, converted[: len(jobs)], strict=True):
+        for fmt, ref in written.items():
+            formats[fmt][split].append(ref)
+    for split, ref in zip(SPLITS, converted[len(jobs) :], strict=True):
+        formats[PREFERENCE][split].append(ref)
     return formats

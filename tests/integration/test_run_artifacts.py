@@ -14,7 +14,6 @@ from prefect.client.schemas.filters import (
 )
 
 from flows.full_pipeline import run_pipeline
-from tasks.export.format_names import PER_SHARD
 from tasks.split import SPLITS
 from tests.integration.runs import config_for, keyed_artifact, subflow_task_states
 
@@ -92,11 +91,11 @@ def test_subflows_name_the_dataset_and_task_runs_name_their_shards(run):
     split_files = sum(len(s["files"]) for s in manifest["splits"].values())
     # documents + synthesis + shard pass + plan + route + formats + preference + diversity + provenance
     # + safety check + card + publish
-    expected = 5 + 2 + 2 + 1 + 2 + len(PER_SHARD) * split_files + len(SPLITS) + 1 + 1 + 1 + 1 + 1
+    expected = 5 + 2 + 2 + 1 + 2 + split_files + len(SPLITS) + 1 + 1 + 1 + 1 + 1
     names = {name for name, _ in subflow_task_states(flow_run_id, expected=expected)}
     shards = ("therapeutic-00000", "therapeutic-00001")
     for task in ("generate_shard", "pass_shard", "route_shard"):
         assert {f"{task}-{shard}" for shard in shards} <= names, task
-    assert {f"format_shard-parquet-train-{shard}" for shard in shards} <= names
+    assert {f"format_shard-train-{shard}" for shard in shards} <= names
     assert f"publish_version-{DATASET}" in names
     assert "passages_shard-" + "meditations_marcus-aurelius_pg2680.txt" in names
