@@ -18,6 +18,9 @@ from pydantic import BaseModel, ConfigDict, Field
 _TURN_REASON = re.compile(r"^turn (\d+)\b")
 
 LabelValue = str | int | float | bool
+# The label a generator puts on a synthetic record: the first names it invented for the story,
+# comma-separated. PII scrubbing leaves these alone in synthetic records (they name nobody), and only there.
+FICTIONAL_NAMES = "fictional_names"
 
 
 class RecordKind(StrEnum):

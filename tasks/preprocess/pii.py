@@ -39,7 +39,7 @@ from typing import NamedTuple
 
 from tasks.data_files import data_file
 from tasks.preprocess.settings import PiiSettings, PiiType
-from tasks.records import Record, Role, with_contents
+from tasks.records import FICTIONAL_NAMES, Record, Role, with_contents
 
 _RULES = data_file(__file__, "pii.json")
 
@@ -505,6 +505,16 @@ def scrub_text(text: str, settings: PiiSettings, role: Role) -> tuple[str, Count
     return text, counts
 
 
+def fictional_names(record: Record) -> set[str]:
+    """The lower-case first names a generator invented for a synthetic record: "your sister [NAME]" in
+    half the generated conversations taught a model the placeholder, and protected nobody. A corpus
+    record's label is ignored, so no input can exempt a real name."""
+    if record.source.type != "synthetic":
+        return set()
+    listed = str(record.labels.get(FICTIONAL_NAMES, ""))
+    return {name.strip().lower() for name in listed.split(",") if name.strip()}
+
+
 def scrub_record(record: Record, settings: PiiSettings) -> tuple[Record, Counter[str]]:
     """The record with every message scrubbed (its id kept: it names the original), and the counts."""
     counts: Counter[str] = Counter()
@@ -517,6 +527,7 @@ def scrub_record(record: Record, settings: PiiSettings) -> tuple[Record, Counter
         for message, text in zip(record.messages, texts, strict=True):
             if message.role in settings.name_roles:
                 names |= find_names(text)
+        names -= fictional_names(record)
     replaced = (settings.propagate_names or m.role in settings.name_roles for m in record.messages)
     texts = [_replace_names(t, names, counts) if r else t for t, r in zip(texts, replaced, strict=True)]
     return with_contents(record, texts), counts

@@ -35,6 +35,7 @@ from functools import cache
 from typing import Any
 
 from tasks.data_files import data_file
+from tasks.records import FICTIONAL_NAMES
 
 SLOTS = ("partner", "relative", "friend", "boss", "colleague", "lost", "child")
 # Specifics a seeker phrase may name besides people ({town} ...), one sampled column each.
@@ -151,11 +152,14 @@ def _row_rng(row: Mapping[str, Any]) -> random.Random:
     return random.Random(int.from_bytes(hashlib.blake2b(key.encode(), digest_size=8).digest(), "big"))
 
 
-def _people(row: Mapping[str, Any], rng: random.Random, unsuited: frozenset[str]) -> dict[str, str]:
+def _people(
+    row: Mapping[str, Any], rng: random.Random, unsuited: frozenset[str]
+) -> tuple[dict[str, str], list[str]]:
     """One person per slot (the friend who died is not the friend you told), plus the person who
     reacted (anyone but the one who died), none of them `unsuited` to the seeker's life stage where
     the slot has another. Most roles a seeker would name get a first name of their gender: the
-    sampled one first, then others from the pool, so no two people share a name."""
+    sampled one first, then others from the pool, so no two people share a name. Returns the people by
+    slot and the first names given."""
     sampled = {"female": row["name_female"], "male": row["name_male"]}
     chosen: dict[str, str] = {}
     named: dict[str, str] = {}
@@ -175,7 +179,8 @@ def _people(row: Mapping[str, Any], rng: random.Random, unsuited: frozenset[str]
             if name in taken:
                 name = rng.choice([n for n in _NAMES[gender] if n not in taken])
             named[role] = f"{role} {name}"
-    return {slot: named.get(role, role) for slot, role in chosen.items()}
+    names = sorted(value.rsplit(" ", 1)[1] for value in named.values())
+    return {slot: named.get(role, role) for slot, role in chosen.items()}, names
 
 
 def _job(situation: Mapping[str, Any], concern: Mapping[str, Any]) -> str | None:
@@ -235,7 +240,7 @@ class _Conversation:
         row = _fitted(row, has_job, self.rng)
         feeling = _by_say(self.concern, "feelings")[row["feeling"]]
         unsuited = _UNSUITED.get(row["age_band"], frozenset()) | (frozenset() if has_job else _JOB_ROLES)
-        people = _people(row, self.rng, unsuited)
+        people, self.names = _people(row, self.rng, unsuited)
         f2, f3, f4, f5 = _extra_feelings(row, feeling["name"], self.rng)
         self.strategy: str = row["strategy"]
         self.persona = _persona(row, situation, pools)
@@ -406,11 +411,19 @@ class _Conversation:
 
 
 def compose(row: Mapping[str, Any]) -> dict[str, str]:
-    """The four turns of one sampled scenario; raises KeyError if a scenario column is missing."""
+    """The four turns of one sampled scenario, and under `fictional_names` the first names they give
+    people (comma-separated), which PII scrubbing leaves alone; raises KeyError if a scenario column
+    is missing."""
     conversation = _Conversation(row)
     user_1 = conversation.seeker_opening(row["opener"])
     asked = conversation.pick(conversation.unsaid())
     assistant_1 = conversation.first_reply(asked)
     user_2, answered = conversation.seeker_answer(asked)
     assistant_2 = conversation.second_reply(answered)
-    return {"user_1": user_1, "assistant_1": assistant_1, "user_2": user_2, "assistant_2": assistant_2}
+    return {
+        "user_1": user_1,
+        "assistant_1": assistant_1,
+        "user_2": user_2,
+        "assistant_2": assistant_2,
+        FICTIONAL_NAMES: ", ".join(conversation.names),
+    }

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tasks.records import Lineage, Record, RecordKind, SourceRef, content_id
+from tasks.records import FICTIONAL_NAMES, LabelValue, Lineage, Record, RecordKind, SourceRef, content_id
 from tasks.synthesis import phrasings as p
 from tasks.synthesis.engine import Origin, offline_origin
 from tasks.synthesis.generator import Generator
@@ -139,11 +139,22 @@ def _add_llm_turns(builder: Any) -> None:
     )
 
 
+def _sampled_names(row: dict[str, Any]) -> str:
+    return ", ".join(sorted({row["name_female"], row["name_male"]}))
+
+
 def row_to_record(row: dict[str, Any], seed: int, origin: Origin = OFFLINE) -> Record:
     """One generated row as a chat record; raises ValueError if a turn or the judge's verdict is malformed."""
     turns = turns_from_row(row, TURN_COLUMNS)
     source = SourceRef(type="synthetic", uri=f"generator:{origin.generator}", licence="Apache-2.0")
-    labels = {"concern": row["concern"], "severity": row["severity"], "strategy": row["strategy"]}
+    labels: dict[str, LabelValue] = {
+        "concern": row["concern"],
+        "severity": row["severity"],
+        "strategy": row["strategy"],
+        # Offline, the names the wording gave people; through an LLM, the pair it was asked to use.
+        FICTIONAL_NAMES: row.get(FICTIONAL_NAMES)
+        or ", ".join(sorted({row["name_female"], row["name_male"]})),
+    }
     return Record(
         id=content_id(RecordKind.THERAPEUTIC, turns, source),
         kind=RecordKind.THERAPEUTIC,

@@ -11,7 +11,7 @@ from tasks.preprocess.pii import (
     scrub_record,
     scrub_text,
 )
-from tasks.records import Message, Role
+from tasks.records import FICTIONAL_NAMES, Message, Role, SourceRef
 from tests.factories import make_record
 
 SETTINGS = PiiSettings()
@@ -143,6 +143,19 @@ def test_record_names_found_in_user_turns_are_replaced_in_every_turn():
     assert scrubbed.id == record.id
     kept_assistant, _ = scrub_record(record, PiiSettings(propagate_names=False))
     assert kept_assistant.messages[1].content == "How is Anna doing today?"
+
+
+def test_a_generators_invented_names_are_kept_in_synthetic_records_only():
+    record = make_record(user="My sister Anna and my friend Tom fell out.", assistant="How is Anna now?")
+    labelled = record.model_copy(update={"labels": {FICTIONAL_NAMES: "Anna"}})
+    scrubbed, counts = scrub_record(labelled, SETTINGS)
+    assert [m.content for m in scrubbed.messages] == [
+        "My sister Anna and my friend [NAME] fell out.",
+        "How is Anna now?",
+    ]
+    assert counts == Counter({"NAME": 1})
+    corpus = labelled.model_copy(update={"source": SourceRef(type="conversation", uri="chats.jsonl")})
+    assert scrub_record(corpus, SETTINGS)[0].messages[1].content == "How is [NAME] now?"
 
 
 def test_record_scrubbing_covers_system_turns_and_sums_counts():

@@ -7,7 +7,8 @@ from tasks.gates import crisis, ears, ears_patterns
 from tasks.gates.crisis_settings import CrisisSettings
 from tasks.gates.ears_settings import EarsSettings
 from tasks.preprocess.chat_format import format_problems
-from tasks.records import Role, canonical_json
+from tasks.preprocess.pii import PiiSettings, scrub_record
+from tasks.records import FICTIONAL_NAMES, Role, canonical_json
 from tasks.settings import PreprocessSettings
 from tasks.synthesis import engine, phrasings, therapeutic
 from tasks.synthesis.llm import LlmSettings
@@ -48,6 +49,16 @@ def test_conversations_are_well_formed_and_labelled():
         assert record.lineage.seed is not None and record.kind.value == "therapeutic"
         assert not [m for m in record.messages if "{" in m.content or "}" in m.content]  # slots all filled
     assert len({r.labels["concern"] for r in records}) == len(CONCERNS)
+
+
+def test_the_names_a_conversation_gives_people_are_labelled_fictional_and_survive_pii_scrubbing(records):
+    def names_used(record):
+        text = " ".join(m.content for m in record.messages)
+        return [n for n in record.labels[FICTIONAL_NAMES].split(", ") if n and n in text]
+
+    assert sum(bool(names_used(r)) for r in records[:300]) > 100  # every name given is listed, used or not
+    for record in records[:300]:
+        assert scrub_record(record, PiiSettings())[1] == Counter(), record.messages
 
 
 def test_the_same_seed_gives_the_same_bytes():
