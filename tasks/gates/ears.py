@@ -117,9 +117,15 @@ class EarsModel:
         return cls(config, coef[:, : word + char], intercept, threshold, tokens)
 
 
+# A number standing alone ("(512828160)", "12:30", "2"): chat exports carry message ids and stamps,
+# and a near copy of a reply that differs only in them must get the reply's verdict.
+_NUMBER = re.compile(r"(?<!\S)[(\[#]?\d(?:[\d:.,/-]*\d)?[)\]]?(?=[\s.,!?;]|$)")
+
+
 def model_text(text: str) -> str:
-    """Text as the learned scorers see it: lower case, straight quotes, punctuation kept ("?" matters)."""
-    return patterns.normalise(text)
+    """Text as the learned scorers see it: lower case, straight quotes, punctuation kept ("?" matters),
+    standalone numbers dropped (they say nothing about acknowledging, exploring or advising)."""
+    return " ".join(_NUMBER.sub(" ", patterns.normalise(text)).split())
 
 
 def mean_embeddings(cleaned: Sequence[str]) -> np.ndarray:

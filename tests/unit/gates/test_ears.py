@@ -2,6 +2,7 @@ import ast
 import hashlib
 import io
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -121,6 +122,11 @@ def test_a_sentence_without_words_is_not_scored_as_any_mechanism():
     assert first.passed and second.passed, second.failed
     assert second.criteria == first.criteria
     assert not ears.probabilities(["(597997949)", "12345"]).any()
+    inline = (
+        "hi how are you (512828160)\nIt sounds like a rough day (4). Anything in particular happened? 12:30"
+    )
+    third, fourth = score_pairs(["Bad day."] * 2, [inline, re.sub(r" \(?[\d:]+\)?", "", inline)])
+    assert third.criteria == fourth.criteria
 
 
 def test_length_and_genericness_limits_come_from_the_settings():
