@@ -11,16 +11,19 @@ The pools are JSON in `data/`, all original text written for this project (see N
 "about" field documents its shape:
 - therapeutic_concerns.json: per concern, `situations` ({say, topic, bands?, job?, no_timeline?}),
   `feelings` ({say, name}), `tried`, `worst`, `impact`, `hope` (seeker phrases, first person) and the
-  counsellor's `validation`, `psychoeducation` and `ideas`; concern-level `bands` / `job` flags.
+  counsellor's `validation`, `psychoeducation` (plain, or {say, fits} for the situations whose wording
+  `fits` matches) and `ideas`; concern-level `bands` / `job` flags.
 - therapeutic_people.json: per age band the `ages` and `personas` ({say, job}: role and life stage);
   `people` per situation slot ({partner}, {relative}, {friend}, {boss}, {colleague}, {lost},
   {child}); `names` (first names by gender, and the roles a seeker would name); `timelines`
-  ({for, ago}); `confidants`; `outcomes`; `openers`.
+  ({for, ago}); `confidants`; `outcomes` (`outcomes_ongoing`: only for a habit, never for what was
+  `tried_once`); `openers`.
 - therapeutic_details.json: details that fit any concern: more `feelings`, `people` and their
   `reactions`, recent moments (`anchors`, `moments`), `body` signs, and shared `tried`, `worst`,
   `impact` and `hope` phrases joined to each concern's own.
 - therapeutic_world.json: specifics any seeker phrase may name: `town`, `hobby`, `place`, `event`;
-  each is a sampled column, filled in like the people slots.
+  each is a sampled column, filled in like the people slots; `fits` swaps one for a value of the kind the
+  wording naming it needs (the till at {place}: a shop), and `needs_job` the ones only a worker names.
 - therapeutic_turns.json: the seeker's and the counsellor's sentence frames (the counsellor's may hold
   {lead} and {tag}, ways into and responses to a reflection drawn afresh at each use).
 """
@@ -65,6 +68,16 @@ _UNSUITED: dict[str, frozenset[str]] = {band: frozenset(roles) for band, roles i
 _KIND: frozenset[str] = frozenset(_DETAILS["reactions_kind"])
 _ALONE: frozenset[str] = frozenset(_PEOPLE["confidants_alone"])
 _WORK_SLOT = re.compile(r"\{(?:boss|colleague)\}")
+# What was tried once (a weekend away) is not answered with how a habit went ("I kept forgetting to do it").
+_TRIED_ONCE: frozenset[str] = frozenset(_PEOPLE["tried_once"])
+_ONGOING: frozenset[str] = frozenset(_PEOPLE["outcomes_ongoing"])
+# Specifics that fit the wording naming them: per specific, the cues (a pattern in a phrase before it is filled)
+# and the values of the kind each cue needs ("the till at {place}" takes a shop); specifics naming a job.
+_FITS: dict[str, list[tuple[re.Pattern[str], frozenset[str]]]] = {
+    slot: [(re.compile(cue), frozenset(fits["kinds"][kind])) for cue, kind in fits["cues"]]
+    for slot, fits in _WORLD["fits"].items()
+}
+_WORLD_JOB: frozenset[str] = frozenset(_WORLD["needs_job"])
 _SLOT = re.compile(r"\{(\w+)\}")
 
 # Seeker-side texts per concern and part (the concern's own, then the shared details): what Data
@@ -216,6 +229,52 @@ def _fitted(row: Mapping[str, Any], has_job: bool, rng: random.Random) -> dict[s
     return fitted
 
 
+@cache
+def _psychoeducation(concern: str, situation: str) -> list[str]:
+    """The concern's psychoeducation texts that fit the situation: the plain ones, and those given with a
+    `fits` pattern only where it matches the situation's wording (shift work only for a shift worker)."""
+    return [
+        entry if isinstance(entry, str) else entry["say"]
+        for entry in _SCENARIOS[concern]["psychoeducation"]
+        if isinstance(entry, str) or re.search(entry["fits"], situation)
+    ]
+
+
+@cache
+def _needs(slot: str, phrase: str) -> tuple[frozenset[str], ...]:
+    """The kinds of `slot` value the wording of `phrase` needs ("the till at {place}": a shop)."""
+    if "{" + slot + "}" not in phrase:
+        return ()
+    return tuple(kind for cue, kind in _FITS.get(slot, ()) if cue.search(phrase))
+
+
+def _specifics(
+    row: Mapping[str, Any],
+    phrases: Sequence[str],
+    people: Mapping[str, str],
+    has_job: bool,
+    rng: random.Random,
+) -> dict[str, str]:
+    """The sampled specifics ({town} ...), each swapped for another of its pool where the wording of the
+    `phrases` that name it needs a kind it is not (a till, a night shift, a relative at a family occasion),
+    where it names a job the seeker does not have, or where an occasion is a named person's own ("my mum"
+    at "my mum's retirement do")."""
+    owners = tuple(" ".join(person.split(" ")[:2]) + "'s" for person in people.values())
+    chosen: dict[str, str] = {}
+    for slot in WORLD:
+        value = row[slot]
+        fits = [kind for phrase in phrases for kind in _needs(slot, phrase)]
+        if not fits and (has_job or value not in _WORLD_JOB) and not any(owner in value for owner in owners):
+            chosen[slot] = value
+            continue
+        pool = [v for v in SHARED[slot] if has_job or v not in _WORLD_JOB]
+        pool = [v for v in pool if not any(owner in v for owner in owners)] or pool
+        for kind in fits:  # the situation's first; a kind that no value left fits is passed over
+            pool = [v for v in pool if v in kind] or pool
+        chosen[slot] = value if value in pool else rng.choice(pool)
+    return chosen
+
+
 def _extra_feelings(row: Mapping[str, Any], named: str, rng: random.Random) -> list[str]:
     """Four more feelings (two for the opening, two for the second turn), different from each other
     and from the one the concern named."""
@@ -252,7 +311,7 @@ class _Conversation:
             "for": row["timeline"],
             "ago": _ago(row["timeline"]),
             "tried": row["tried"],
-            "outcome": row["outcome"],
+            "outcome": self._outcome(row, has_job),
             "worst": row["worst"],
             "impact": row["impact"],
             "hope": row["hope"],
@@ -272,7 +331,8 @@ class _Conversation:
         }
         # Any phrase may name a person ({partner} ...) or a specific ({town} ...): fill every slot once,
         # in the seeker's words.
-        fills = people | {slot: row[slot] for slot in WORLD}
+        phrases = [situation["topic"], *(value for value in mine.values() if "{" in value)]
+        fills = people | _specifics(row, phrases, people, has_job, self.rng)
         self.mine = {key: value.format_map(fills) for key, value in mine.items()} | fills
         self.yours = {key: second_person(value) for key, value in self.mine.items()}
         self.yours |= {
@@ -280,7 +340,7 @@ class _Conversation:
             "topic": second_person(situation["topic"].format_map(fills)),
             "feeling": feeling["name"],
             "feelings": feeling["name"],
-            "psychoeducation": self.rng.choice(pools["psychoeducation"]),
+            "psychoeducation": self.rng.choice(_psychoeducation(self.concern, situation["say"])),
             "idea": self.rng.choice(pools["ideas"]),
         }
         self.pools = pools
@@ -288,6 +348,15 @@ class _Conversation:
         self.felt = False  # whether the seeker's second turn said how it leaves them feeling
         self.kind = row["reaction"] in _KIND  # the person who reacted did something kind
         self.alone = row["confidant"] in _ALONE  # the seeker has kept it mostly to themselves
+
+    def _outcome(self, row: Mapping[str, Any], has_job: bool) -> str:
+        """How what they tried went: something tried once takes an outcome that fits a one-off."""
+        outcome: str = row["outcome"]
+        if row["tried"] not in _TRIED_ONCE or outcome not in _ONGOING:
+            return outcome
+        return self.rng.choice(
+            [o for o in SHARED["outcome"] if o not in _ONGOING and (has_job or o not in _NEEDS_JOB)]
+        )
 
     def pick(self, options: Sequence[str]) -> str:
         """One of `options`, drawn from the row's generator."""

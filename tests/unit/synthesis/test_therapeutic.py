@@ -67,6 +67,36 @@ def test_the_same_seed_gives_the_same_bytes():
     assert [canonical_json(r) for r in first] == [canonical_json(r) for r in again]
 
 
+def test_slots_and_sampled_parts_fit_the_wording_around_them(records):
+    """Combinatorial slips a reviewer found in sampled conversations stay fixed: a word doubled where a frame
+    meets its slot ("since the team away day day to day"), "trying" before a gerund, a one-off thing tried
+    answered as a habit ("a long weekend away ... I kept forgetting to do it"), shift-work psychoeducation
+    for someone not on shifts, a place that does not fit its wording ("the till at the cash machine") and a
+    relative at a work occasion."""
+    texts = [" ".join(m.content for m in r.messages) for r in records]
+    sentences = [s for text in texts for s in re.split(r"(?<=[.?!])\s+", text)]
+    doubled = [m.group(0) for t in texts for m in re.finditer(r"\b(\w+) \1\b", t, re.IGNORECASE)]
+    assert [d for d in doubled if d.lower() != "you you"] == []  # "told you you look worn out" is fine
+    assert not [t for t in texts if re.search(r"\btrying [a-z]+ing\b", t)]
+    assert not [t for t in texts if "Shift work" in t and not re.search(r"shifts|nights at", t)]
+
+    def pattern(phrase):
+        return re.sub(r"\\\{\w+\\\}", ".*", re.escape(phrase))
+
+    once = re.compile("|".join(pattern(p) for p in phrasings._TRIED_ONCE), re.IGNORECASE)
+    ongoing = re.compile("|".join(pattern(p) for p in phrasings._ONGOING), re.IGNORECASE)
+    assert any(once.search(s) for s in sentences)
+    assert not [s for s in sentences if once.search(s) and ongoing.search(s)]
+    kinds = phrasings._WORLD["fits"]["place"]["kinds"]
+    for wording, kind in (("till at", "till"), ("queue at", "queue"), ("night shifts at", "nights")):
+        unfit = [f"{wording} {place}" for place in phrasings.SHARED["place"] if place not in kinds[kind]]
+        assert not [t for t in texts if any(u in t for u in unfit)], wording
+    work = "|".join(re.escape(e.removeprefix("my ")) for e in phrasings._WORLD_JOB)
+    relative = "|".join(re.escape(r.removeprefix("my ")) for r in phrasings.PEOPLE["relative"])
+    at_work = re.compile(rf"\b(?:my|your) (?:{relative})\b.*\b(?:at|to) (?:the |my |your |a )?(?:{work})")
+    assert not [s for s in sentences if at_work.search(s)]
+
+
 def test_assistant_turns_are_distinct_and_lexically_varied(records):
     assistant = [m.content for r in records for m in r.messages if m.role is Role.ASSISTANT]
     assert len(set(assistant)) / len(assistant) >= 0.9
