@@ -9,7 +9,8 @@ row's sampled values, so a row always reads the same and the engine's seed fixes
 
 The pools are JSON in `data/`, all original text written for this project (see NOTICE); each file's
 "about" field documents its shape:
-- therapeutic_concerns.json: per concern, `situations` ({say, topic, bands?, job?, no_timeline?}),
+- therapeutic_concerns.json: per concern, `situations` ({say, topic, bands?, job?, no_timeline?,
+  persona_not?: a pattern matching the personas the situation contradicts}),
   `feelings` ({say, name}), `tried`, `worst`, `impact`, `hope` (seeker phrases, first person) and the
   counsellor's `validation`, `psychoeducation` (plain, or {say, fits} for the situations whose wording
   `fits` matches) and `ideas`; concern-level `bands` / `job` flags.
@@ -209,6 +210,10 @@ def _persona(row: Mapping[str, Any], situation: Mapping[str, Any], concern: Mapp
     job = _job(situation, concern)
     persona = _personas(row["age_band"])[row["role"]]
     if (bands and row["age_band"] not in bands) or job == "sets" or (job == "needs" and not persona["job"]):
+        return None
+    # A situation names the personas it contradicts ("I had a frightening birth": not a stay-at-home dad;
+    # "{partner} snores": not someone who lives on their own).
+    if re.search(situation.get("persona_not", "(?!)"), persona["say"]):
         return None
     return str(persona["say"])
 

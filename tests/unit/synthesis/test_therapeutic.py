@@ -95,6 +95,27 @@ def test_slots_and_sampled_parts_fit_the_wording_around_them(records):
     relative = "|".join(re.escape(r.removeprefix("my ")) for r in phrasings.PEOPLE["relative"])
     at_work = re.compile(rf"\b(?:my|your) (?:{relative})\b.*\b(?:at|to) (?:the |my |your |a )?(?:{work})")
     assert not [s for s in sentences if at_work.search(s)]
+    contradictions = (  # a persona beside a situation it rules out
+        ("stay-at-home dad", r"frightening birth|I was pregnant|menopause|hot flushes"),
+        ("live on my own", r"snores|more like housemates|children's timetables"),
+    )
+    for persona, situation in contradictions:
+        assert not [t for t in texts if persona in t and re.search(situation, t)], persona
+
+
+def test_a_persona_is_left_out_beside_a_situation_it_contradicts():
+    rows = engine.generate_rows(therapeutic.build_config(), 400, seed=11)
+    cases = (  # (concern, situation, persona): a birth the seeker gave, a partner who shares the bed
+        ("trauma", "I had a frightening birth with {child}", "am a stay-at-home dad to two little ones"),
+        ("sleep", "{partner} snores and I've ended up on the sofa", "work in marketing and live on my own"),
+    )
+    for concern, situation, persona in cases:
+        row = next(r for r in rows if r["concern"] == concern and r["age_band"] == "adult")
+        said = next(
+            s["say"] for s in phrasings._SCENARIOS[concern]["situations"] if s["say"].startswith(situation)
+        )
+        turns = phrasings.compose(row | {"situation": said, "role": persona})
+        assert persona.split(" ", 1)[1] not in turns["user_1"], turns["user_1"]
 
 
 def test_assistant_turns_are_distinct_and_lexically_varied(records):
