@@ -10,7 +10,8 @@ row's sampled values, so a row always reads the same and the engine's seed fixes
 The pools are JSON in `data/`, all original text written for this project (see NOTICE); each file's
 "about" field documents its shape:
 - therapeutic_concerns.json: per concern, `situations` ({say, topic, bands?, job?, no_timeline?,
-  persona_not?: a pattern matching the personas the situation contradicts}),
+  persona_not?: a pattern matching the personas the situation contradicts, not_parts?: one matching
+  the other parts, of either voice, it rules out}),
   `feelings` ({say, name}), `tried`, `worst`, `impact`, `hope` (seeker phrases, first person) and the
   counsellor's `validation`, `psychoeducation` (plain, or {say, fits} for the situations whose wording
   `fits` matches) and `ideas`; concern-level `bands` / `job` flags.
@@ -218,31 +219,54 @@ def _persona(row: Mapping[str, Any], situation: Mapping[str, Any], concern: Mapp
     return str(persona["say"])
 
 
-def _fitted(row: Mapping[str, Any], has_job: bool, rng: random.Random) -> dict[str, Any]:
-    """The row with any phrase that says the seeker works swapped for another of its pool, when
-    neither the persona nor the situation gives them a job (`has_job`)."""
-    if has_job:
+def _unfit(situation: Mapping[str, Any]) -> re.Pattern[str] | None:
+    """What the situation rules out in the other parts (`not_parts`): no phone calls or funeral for the
+    dog who died, no "the person" for a pregnancy that ended."""
+    return re.compile(situation["not_parts"]) if "not_parts" in situation else None
+
+
+def _fitted(
+    row: Mapping[str, Any], has_job: bool, unfit: re.Pattern[str] | None, rng: random.Random
+) -> dict[str, Any]:
+    """The row with any phrase that contradicts the scenario swapped for another of its pool: one that
+    says the seeker works when neither the persona nor the situation gives them a job (`has_job`), or
+    one the situation rules out (`unfit`)."""
+    if has_job and unfit is None:
         return dict(row)
+
+    def fits(value: str) -> bool:
+        return (has_job or value not in _NEEDS_JOB) and not (unfit and unfit.search(value))
+
     pools = {
         **CONCERNS[row["concern"]],
         **{c: SHARED[c] for c in ("confidant", "outcome", "reaction", "moment", "body")},
     }
     fitted = dict(row)
     for column, pool in pools.items():
-        if column != "situation" and row[column] in _NEEDS_JOB:
-            fitted[column] = rng.choice([value for value in pool if value not in _NEEDS_JOB])
+        if column != "situation" and not fits(row[column]):
+            fitted[column] = rng.choice([value for value in pool if fits(value)])
     return fitted
 
 
 @cache
 def _psychoeducation(concern: str, situation: str) -> list[str]:
     """The concern's psychoeducation texts that fit the situation: the plain ones, and those given with a
-    `fits` pattern only where it matches the situation's wording (shift work only for a shift worker)."""
-    return [
+    `fits` pattern only where it matches the situation's wording (shift work only for a shift worker),
+    minus what the situation rules out."""
+    unfit = _unfit(_by_say(concern, "situations")[situation])
+    texts = [
         entry if isinstance(entry, str) else entry["say"]
         for entry in _SCENARIOS[concern]["psychoeducation"]
         if isinstance(entry, str) or re.search(entry["fits"], situation)
     ]
+    return [text for text in texts if not (unfit and unfit.search(text))]
+
+
+@cache
+def _ideas(concern: str, situation: str) -> list[str]:
+    """The concern's ideas, minus what the situation rules out."""
+    unfit = _unfit(_by_say(concern, "situations")[situation])
+    return [idea for idea in _SCENARIOS[concern]["ideas"] if not (unfit and unfit.search(idea))]
 
 
 @cache
@@ -301,7 +325,7 @@ class _Conversation:
         pools = _SCENARIOS[self.concern]
         situation = _by_say(self.concern, "situations")[row["situation"]]
         has_job = bool(_personas(row["age_band"])[row["role"]]["job"] or _job(situation, pools))
-        row = _fitted(row, has_job, self.rng)
+        row = _fitted(row, has_job, _unfit(situation), self.rng)
         feeling = _by_say(self.concern, "feelings")[row["feeling"]]
         unsuited = _UNSUITED.get(row["age_band"], frozenset()) | (frozenset() if has_job else _JOB_ROLES)
         people, self.names = _people(row, self.rng, unsuited)
@@ -346,7 +370,7 @@ class _Conversation:
             "feeling": feeling["name"],
             "feelings": feeling["name"],
             "psychoeducation": self.rng.choice(_psychoeducation(self.concern, situation["say"])),
-            "idea": self.rng.choice(pools["ideas"]),
+            "idea": self.rng.choice(_ideas(self.concern, situation["say"])),
         }
         self.pools = pools
         self.told: set[str] = set()

@@ -118,6 +118,21 @@ def test_a_persona_is_left_out_beside_a_situation_it_contradicts():
         assert persona.split(" ", 1)[1] not in turns["user_1"], turns["user_1"]
 
 
+def test_a_situation_rules_out_the_parts_that_presume_something_else():
+    """No phone calls or "the person" for a dog that died or a pregnancy that ended."""
+    rows = [
+        r for r in engine.generate_rows(therapeutic.build_config(), 1500, seed=13) if r["concern"] == "grief"
+    ]
+    ruled = [s for s in phrasings._SCENARIOS["grief"]["situations"] if "not_parts" in s]
+    assert len(ruled) >= 4
+    for situation in ruled:
+        for row in rows:
+            conversation = phrasings._Conversation(row | {"situation": situation["say"]})
+            drawn = [conversation.mine[p] for p in ("feeling", "tried", "worst", "impact", "hope")]
+            drawn += [conversation.yours["psychoeducation"], conversation.yours["idea"]]
+            assert not [d for d in drawn if re.search(situation["not_parts"], d)], (situation["say"], drawn)
+
+
 def test_assistant_turns_are_distinct_and_lexically_varied(records):
     assistant = [m.content for r in records for m in r.messages if m.role is Role.ASSISTANT]
     assert len(set(assistant)) / len(assistant) >= 0.9
@@ -149,10 +164,8 @@ def test_the_counsellor_reflects_the_seekers_own_details():
     rows = engine.generate_rows(therapeutic.build_config(), 300, seed=5)
     for row in rows:
         turns = phrasings.compose(row)
-        feeling = next(
-            f for f in phrasings._SCENARIOS[row["concern"]]["feelings"] if f["say"] == row["feeling"]
-        )
-        assert feeling["name"] in turns["assistant_1"]
+        # The feeling the seeker ends up with: the sampled one, unless the situation ruled it out.
+        assert phrasings._Conversation(row).yours["feeling"] in turns["assistant_1"]
         assert turns["assistant_1"].endswith("?") and turns["assistant_2"].endswith("?")
         # The second reply takes up what the seeker said in their second turn.
         said = set(_WORD.findall(phrasings.second_person(turns["user_2"]).lower()))
