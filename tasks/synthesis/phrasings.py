@@ -181,7 +181,12 @@ def _people(
     for slot in (*SLOTS, "person"):
         role = row[slot]
         pool = PEOPLE[slot] if slot != "person" else SHARED["person"]
-        taken = set(chosen.values()) if slot != "person" else {chosen["lost"]}
+        # The person who reacted may be the partner, but not a second one ("my partner Seb" beside
+        # "my boyfriend Eddie").
+        if slot == "person":
+            taken = {chosen["lost"], *(other for other in PEOPLE["partner"] if other != chosen["partner"])}
+        else:
+            taken = set(chosen.values())
         if role in taken or role in unsuited:
             fits = [p for p in pool if p not in taken and p not in unsuited]
             role = rng.choice(fits or [p for p in pool if p not in taken])

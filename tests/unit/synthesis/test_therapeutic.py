@@ -101,6 +101,10 @@ def test_slots_and_sampled_parts_fit_the_wording_around_them(records):
     )
     for persona, situation in contradictions:
         assert not [t for t in texts if persona in t and re.search(situation, t)], persona
+    partners = "|".join(p.removeprefix("my ") for p in phrasings.PEOPLE["partner"])
+    two = re.compile(rf"\bmy ({partners})\b.*\bmy (?!\1\b)({partners})\b", re.IGNORECASE)
+    seekers = [" ".join(m.content for m in r.messages if m.role is Role.USER) for r in records]
+    assert not [t for t in seekers if two.search(t)]
 
 
 def test_a_persona_is_left_out_beside_a_situation_it_contradicts():
