@@ -254,24 +254,17 @@ def _fitted(
 
 
 @cache
-def _psychoeducation(concern: str, situation: str) -> list[str]:
-    """The concern's psychoeducation texts that fit the situation: the plain ones, and those given with a
-    `fits` pattern only where it matches the situation's wording (shift work only for a shift worker),
-    minus what the situation rules out."""
+def _counsellor_texts(concern: str, situation: str, part: str) -> list[str]:
+    """The concern's `part` texts (psychoeducation, ideas) that fit the situation: the plain ones, and
+    those given as {say, fits} only where `fits` matches the situation's wording (shift work only for a
+    shift worker), minus what the situation rules out."""
     unfit = _unfit(_by_say(concern, "situations")[situation])
     texts = [
         entry if isinstance(entry, str) else entry["say"]
-        for entry in _SCENARIOS[concern]["psychoeducation"]
+        for entry in _SCENARIOS[concern][part]
         if isinstance(entry, str) or re.search(entry["fits"], situation)
     ]
     return [text for text in texts if not (unfit and unfit.search(text))]
-
-
-@cache
-def _ideas(concern: str, situation: str) -> list[str]:
-    """The concern's ideas, minus what the situation rules out."""
-    unfit = _unfit(_by_say(concern, "situations")[situation])
-    return [idea for idea in _SCENARIOS[concern]["ideas"] if not (unfit and unfit.search(idea))]
 
 
 @cache
@@ -374,8 +367,10 @@ class _Conversation:
             "topic": second_person(situation["topic"].format_map(fills)),
             "feeling": feeling["name"],
             "feelings": feeling["name"],
-            "psychoeducation": self.rng.choice(_psychoeducation(self.concern, situation["say"])),
-            "idea": self.rng.choice(_ideas(self.concern, situation["say"])),
+            "psychoeducation": self.rng.choice(
+                _counsellor_texts(self.concern, situation["say"], "psychoeducation")
+            ),
+            "idea": self.rng.choice(_counsellor_texts(self.concern, situation["say"], "ideas")),
         }
         self.pools = pools
         self.told: set[str] = set()

@@ -140,6 +140,7 @@ def _add_llm_turns(builder: Any) -> None:
 
 
 def _sampled_names(row: dict[str, Any]) -> str:
+    """The pair of first names sampled for the row, as the label lists names."""
     return ", ".join(sorted({row["name_female"], row["name_male"]}))
 
 
@@ -152,8 +153,7 @@ def row_to_record(row: dict[str, Any], seed: int, origin: Origin = OFFLINE) -> R
         "severity": row["severity"],
         "strategy": row["strategy"],
         # Offline, the names the wording gave people; through an LLM, the pair it was asked to use.
-        FICTIONAL_NAMES: row.get(FICTIONAL_NAMES)
-        or ", ".join(sorted({row["name_female"], row["name_male"]})),
+        FICTIONAL_NAMES: row.get(FICTIONAL_NAMES) or _sampled_names(row),
     }
     return Record(
         id=content_id(RecordKind.THERAPEUTIC, turns, source),
