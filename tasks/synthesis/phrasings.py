@@ -11,18 +11,21 @@ The pools are JSON in `data/`, all original text written for this project (see N
 "about" field documents its shape:
 - therapeutic_concerns.json: per concern, `situations` ({say, topic, bands?, job?, no_timeline?,
   persona_not?: a pattern matching the personas the situation contradicts, not_parts?: one matching
-  the other parts, of either voice, it rules out}),
+  the other parts, of either voice, it rules out (a person's slot keeps them out of the rest), plural?:
+  the topic takes plural verbs}),
   `feelings` ({say, name}), `tried`, `worst`, `impact`, `hope` (seeker phrases, first person) and the
-  counsellor's `validation`, `psychoeducation` (plain, or {say, fits} for the situations whose wording
-  `fits` matches) and `ideas`; concern-level `bands` / `job` flags.
+  counsellor's `validation`, `psychoeducation` and `ideas` (plain, or {say, fits} for the situations
+  whose wording `fits` matches); concern-level `bands` / `job` / `persona_not`.
 - therapeutic_people.json: per age band the `ages` and `personas` ({say, job}: role and life stage);
   `people` per situation slot ({partner}, {relative}, {friend}, {boss}, {colleague}, {lost},
   {child}); `names` (first names by gender, and the roles a seeker would name); `timelines`
   ({for, ago}); `confidants`; `outcomes` (`outcomes_ongoing`: only for a habit, never for what was
-  `tried_once`); `openers`.
+  `tried_once`); `openers`; `unsuited_parts` (per life stage, what does not fit it: no school run for
+  someone living in halls) and `apart` (no flatmate where the wording says they live elsewhere).
 - therapeutic_details.json: details that fit any concern: more `feelings`, `people` and their
-  `reactions`, recent moments (`anchors`, `moments`), `body` signs, and shared `tried`, `worst`,
-  `impact` and `hope` phrases joined to each concern's own.
+  `reactions`, recent moments (`anchors`, `moments`, and `anchor_times`: no "This morning" before
+  "until four"), `body` signs, and shared `tried`, `worst`, `impact` and `hope` phrases joined to each
+  concern's own.
 - therapeutic_world.json: specifics any seeker phrase may name: `town`, `hobby`, `place`, `event`;
   each is a sampled column, filled in like the people slots; `fits` swaps one for a value of the kind the
   wording naming it needs (the till at {place}: a shop), and `needs_job` the ones only a worker names.
@@ -35,7 +38,7 @@ from __future__ import annotations
 import hashlib
 import random
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from functools import cache
 from typing import Any
 
@@ -80,7 +83,40 @@ _FITS: dict[str, list[tuple[re.Pattern[str], frozenset[str]]]] = {
     for slot, fits in _WORLD["fits"].items()
 }
 _WORLD_JOB: frozenset[str] = frozenset(_WORLD["needs_job"])
+_JOB_NAMED = _NEEDS_JOB | _WORLD_JOB  # the phrases and specifics only someone in work would say
 _SLOT = re.compile(r"\{(\w+)\}")
+# Per life stage ("{band}: {persona}"), the phrases and specifics that do not fit it: no school run for
+# someone living in halls, no spreadsheet for a bus driver.
+_LIFE_UNFIT: list[tuple[re.Pattern[str], re.Pattern[str]]] = [
+    (re.compile(life), re.compile(parts)) for life, parts in _PEOPLE["unsuited_parts"]
+]
+# People who live with the seeker (a flatmate), and wording that says a person lives elsewhere.
+_LIVE_WITH: frozenset[str] = frozenset(_PEOPLE["apart"]["roles"])
+_APART = re.compile(_PEOPLE["apart"]["cues"])
+# Moments that name their own time ("until four", "all week"), and the anchors that clash with each.
+_WEEKDAY = re.compile(r"\b(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day")
+_ANCHOR_TIMES: list[tuple[re.Pattern[str], re.Pattern[str]]] = [
+    (re.compile(moment), re.compile(clash)) for moment, clash in _DETAILS["anchor_times"]
+]
+# The counsellor's frames are worded for a singular topic; a plural one ("the nightmares") takes these.
+_PLURAL = {
+    "has": "have",
+    "is": "are",
+    "does": "do",
+    "What's": "What have",
+    "what's": "what have",
+    "its": "their",
+} | {verb: verb[:-1] for verb in ("sounds", "seems", "feels", "gets", "weighs")}
+# The topic as a subject: "{topic} sounds heavy", not "Coping with {topic} sounds tough".
+_TOPIC_VERB = re.compile(
+    r"(?<!with )(?<!through )(?<!about )(?<!of )(?P<subject>\{topic\} )(?P<verb>has|is|sounds|seems|feels|gets|weighs)\b"
+    r"|\b(?:has|is|does|[Ww]hat's)(?= \{topic\})|(?<=\{topic\} loosened )its\b|(?<=\{topic\} at )its\b"
+)
+
+
+def _plural_topic(match: re.Match[str]) -> str:
+    return match["subject"] + _PLURAL[match["verb"]] if match["subject"] else _PLURAL[match.group(0)]
+
 
 # Seeker-side texts per concern and part (the concern's own, then the shared details): what Data
 # Designer samples, and what the crisis tests scan.
@@ -117,6 +153,21 @@ SHARED: dict[str, list[str]] = {
     "name_male": list(_NAMES["male"]),
     **{slot: list(_WORLD[slot]) for slot in WORLD},
 }
+
+# The sampled seeker phrases besides the situation, each of which may name people and specifics.
+_PARTS = (
+    "feeling",
+    "tried",
+    "worst",
+    "impact",
+    "hope",
+    "confidant",
+    "outcome",
+    "reaction",
+    "moment",
+    "body",
+    "timeline",
+)
 
 _FIRST_PERSON = re.compile(
     r"\bI (?:am|was|wasn't)\b|\b(?:I'm|I've|I'd|I'll|I|me|my|mine|myself|we're|we've|we'd|we'll|we|us|our"
@@ -168,11 +219,16 @@ def _row_rng(row: Mapping[str, Any]) -> random.Random:
 
 
 def _people(
-    row: Mapping[str, Any], rng: random.Random, unsuited: frozenset[str]
+    row: Mapping[str, Any],
+    rng: random.Random,
+    unsuited: frozenset[str],
+    apart: frozenset[str],
+    unfit: Sequence[re.Pattern[str]],
 ) -> tuple[dict[str, str], list[str]]:
     """One person per slot (the friend who died is not the friend you told), plus the person who
-    reacted (anyone but the one who died), none of them `unsuited` to the seeker's life stage where
-    the slot has another. Most roles a seeker would name get a first name of their gender: the
+    reacted (anyone but the one who died, or one the situation keeps out of the story), none of them
+    `unsuited` to the seeker's life stage where the slot has another, and no one who lives with the
+    seeker in an `apart` slot. Most roles a seeker would name get a first name of their gender: the
     sampled one first, then others from the pool, so no two people share a name. Returns the people by
     slot and the first names given."""
     sampled = {"female": row["name_female"], "male": row["name_male"]}
@@ -182,13 +238,17 @@ def _people(
         role = row[slot]
         pool = PEOPLE[slot] if slot != "person" else SHARED["person"]
         # The person who reacted may be the partner, but not a second one ("my partner Seb" beside
-        # "my boyfriend Eddie").
+        # "my boyfriend Eddie"), nor someone the situation keeps out of the rest (the friend who moved away).
         if slot == "person":
             taken = {chosen["lost"], *(other for other in PEOPLE["partner"] if other != chosen["partner"])}
+            taken |= {chosen[other] for other in SLOTS if any(p.search(f"{{{other}}}") for p in unfit)}
         else:
             taken = set(chosen.values())
-        if role in taken or role in unsuited:
-            fits = [p for p in pool if p not in taken and p not in unsuited]
+        # A role the scenario rules out ("my friend from work" for someone who lost their job) is swapped too.
+        ruled_out = {p for p in pool if any(pattern.search(p) for pattern in unfit)}
+        blocked = unsuited | ruled_out | (_LIVE_WITH if slot in apart else frozenset())
+        if role in taken or role in blocked:
+            fits = [p for p in pool if p not in taken and p not in blocked]
             role = rng.choice(fits or [p for p in pool if p not in taken])
         chosen[slot] = role
         gender = _NAMES["roles"].get(role)
@@ -219,37 +279,44 @@ def _persona(row: Mapping[str, Any], situation: Mapping[str, Any], concern: Mapp
         return None
     # A situation names the personas it contradicts ("I had a frightening birth": not a stay-at-home dad;
     # "{partner} snores": not someone who lives on their own).
-    if re.search(situation.get("persona_not", "(?!)"), persona["say"]):
+    if re.search(situation.get("persona_not") or concern.get("persona_not") or "(?!)", persona["say"]):
+        return None
+    if any(parts.search(situation["say"]) for parts in _life_unfit(row)):
         return None
     return str(persona["say"])
 
 
 def _unfit(situation: Mapping[str, Any]) -> re.Pattern[str] | None:
     """What the situation rules out in the other parts (`not_parts`): no phone calls or funeral for the
-    dog who died, no "the person" for a pregnancy that ended."""
+    dog who died, no "the person" for a pregnancy that ended, no coffee with the friend who moved away."""
     return re.compile(situation["not_parts"]) if "not_parts" in situation else None
 
 
+def _life_unfit(row: Mapping[str, Any]) -> list[re.Pattern[str]]:
+    """What the seeker's life stage rules out (`unsuited_parts`), whether or not the persona is told."""
+    life = f"{row['age_band']}: {row['role']}"
+    return [parts for stage, parts in _LIFE_UNFIT if stage.search(life)]
+
+
+def _fits(value: str, has_job: bool, unfit: Sequence[re.Pattern[str]]) -> bool:
+    """Whether a phrase or specific fits the scenario: it names no job the seeker does not have
+    (`has_job`), and nothing the situation or the life stage rules out (`unfit`)."""
+    return (has_job or value not in _JOB_NAMED) and not any(pattern.search(value) for pattern in unfit)
+
+
 def _fitted(
-    row: Mapping[str, Any], has_job: bool, unfit: re.Pattern[str] | None, rng: random.Random
+    row: Mapping[str, Any], has_job: bool, unfit: Sequence[re.Pattern[str]], rng: random.Random
 ) -> dict[str, Any]:
-    """The row with any phrase that contradicts the scenario swapped for another of its pool: one that
-    says the seeker works when neither the persona nor the situation gives them a job (`has_job`), or
-    one the situation rules out (`unfit`)."""
-    if has_job and unfit is None:
-        return dict(row)
-
-    def fits(value: str) -> bool:
-        return (has_job or value not in _NEEDS_JOB) and not (unfit and unfit.search(value))
-
+    """The row with any phrase that does not fit the scenario (`_fits`) swapped for another of its pool."""
     pools = {
         **CONCERNS[row["concern"]],
-        **{c: SHARED[c] for c in ("confidant", "outcome", "reaction", "moment", "body")},
+        **{c: SHARED[c] for c in ("confidant", "outcome", "reaction", "moment", "body", "timeline")},
+        **{c: SHARED[c] for c in ("feeling_2", "feeling_3", "feeling_4", "feeling_5")},
     }
     fitted = dict(row)
     for column, pool in pools.items():
-        if column != "situation" and not fits(row[column]):
-            fitted[column] = rng.choice([value for value in pool if fits(value)])
+        if column != "situation" and not _fits(row[column], has_job, unfit):
+            fitted[column] = rng.choice([value for value in pool if _fits(value, has_job, unfit)])
     return fitted
 
 
@@ -280,21 +347,23 @@ def _specifics(
     phrases: Sequence[str],
     people: Mapping[str, str],
     has_job: bool,
+    unfit: Sequence[re.Pattern[str]],
     rng: random.Random,
 ) -> dict[str, str]:
     """The sampled specifics ({town} ...), each swapped for another of its pool where the wording of the
     `phrases` that name it needs a kind it is not (a till, a night shift, a relative at a family occasion),
-    where it names a job the seeker does not have, or where an occasion is a named person's own ("my mum"
-    at "my mum's retirement do")."""
+    where it names a job the seeker does not have or something the life stage rules out (`unfit`: a
+    daughter's sports day at 19), or where an occasion is a named person's own ("my mum" at "my mum's
+    retirement do")."""
     owners = tuple(" ".join(person.split(" ")[:2]) + "'s" for person in people.values())
     chosen: dict[str, str] = {}
     for slot in WORLD:
         value = row[slot]
         fits = [kind for phrase in phrases for kind in _needs(slot, phrase)]
-        if not fits and (has_job or value not in _WORLD_JOB) and not any(owner in value for owner in owners):
+        if not fits and _fits(value, has_job, unfit) and not any(owner in value for owner in owners):
             chosen[slot] = value
             continue
-        pool = [v for v in SHARED[slot] if has_job or v not in _WORLD_JOB]
+        pool = [v for v in SHARED[slot] if _fits(v, has_job, unfit)]
         pool = [v for v in pool if not any(owner in v for owner in owners)] or pool
         for kind in fits:  # the situation's first; a kind that no value left fits is passed over
             pool = [v for v in pool if v in kind] or pool
@@ -302,14 +371,55 @@ def _specifics(
     return chosen
 
 
-def _extra_feelings(row: Mapping[str, Any], named: str, rng: random.Random) -> list[str]:
-    """Four more feelings (two for the opening, two for the second turn), different from each other
-    and from the one the concern named."""
+def _anchor(moment: str, anchor: str, rng: random.Random) -> str:
+    """When the moment happened: the sampled anchor, or another where it clashes with a time the moment
+    names itself ("On Friday" with "all week", "This morning" with "until four", "Last Friday" at "my
+    Saturday parkrun")."""
+    clashes = [clash for cue, clash in _ANCHOR_TIMES if cue.search(moment)]
+    days = set(_WEEKDAY.findall(moment))
+
+    def fits(when: str) -> bool:
+        return not any(clash.search(when) for clash in clashes) and not (
+            days and set(_WEEKDAY.findall(when)) - days
+        )
+
+    return anchor if fits(anchor) else rng.choice([when for when in SHARED["anchor"] if fits(when)])
+
+
+def _life_stage(
+    row: Mapping[str, Any], situation: Mapping[str, Any], concern: Mapping[str, Any], rng: random.Random
+) -> dict[str, Any]:
+    """The row with a life stage the situation fits: a situation only some age bands have (grandchildren)
+    takes one of those bands, with an age and a persona of it, so the people and details fit it too."""
+    bands = situation.get("bands") or concern.get("bands")
+    if not bands or row["age_band"] in bands:
+        return dict(row)
+    band = rng.choice(bands)
+    pools = _PEOPLE["bands"][band]
+    persona = rng.choice(pools["personas"])["say"]
+    return dict(row) | {"age_band": band, "age": rng.choice(pools["ages"]), "role": persona}
+
+
+def _apart(situation: Mapping[str, Any], row: Mapping[str, Any]) -> frozenset[str]:
+    """The slots a phrase says live elsewhere ("we mostly see each other at ..."): not a flatmate. The
+    person who reacted is told by the reaction that follows them."""
+    phrases = [situation["say"], situation["topic"], *(row[part] for part in _PARTS)]
+    apart = {slot for phrase in phrases if _APART.search(phrase) for slot in _SLOT.findall(phrase)}
+    return frozenset(apart | ({"person"} if _APART.search(row["reaction"]) else set()))
+
+
+def _extra_feelings(
+    row: Mapping[str, Any], named: str, fits: Callable[[str], bool], rng: random.Random
+) -> list[str]:
+    """Four more feelings (two for the opening, two for the second turn) that `fit` the scenario,
+    different from each other and from the one the concern named."""
     chosen: list[str] = []
     for column in ("feeling_2", "feeling_3", "feeling_4", "feeling_5"):
         feeling = row[column]
         if feeling in named or feeling in chosen:
-            feeling = rng.choice([f for f in SHARED[column] if f not in named and f not in chosen])
+            feeling = rng.choice(
+                [f for f in SHARED[column] if f not in named and f not in chosen and fits(f)]
+            )
         chosen.append(feeling)
     return chosen
 
@@ -322,16 +432,18 @@ class _Conversation:
         self.concern = row["concern"]
         pools = _SCENARIOS[self.concern]
         situation = _by_say(self.concern, "situations")[row["situation"]]
+        row = _life_stage(row, situation, pools, self.rng)
         has_job = bool(_personas(row["age_band"])[row["role"]]["job"] or _job(situation, pools))
-        row = _fitted(row, has_job, _unfit(situation), self.rng)
+        ruled_out = _unfit(situation)
+        unfit = [*_life_unfit(row), *([ruled_out] if ruled_out else [])]
+        row = _fitted(row, has_job, unfit, self.rng)
         feeling = _by_say(self.concern, "feelings")[row["feeling"]]
         unsuited = _UNSUITED.get(row["age_band"], frozenset()) | (frozenset() if has_job else _JOB_ROLES)
-        people, self.names = _people(row, self.rng, unsuited)
-        f2, f3, f4, f5 = _extra_feelings(row, feeling["name"], self.rng)
+        people, self.names = _people(row, self.rng, unsuited, _apart(situation, row), unfit)
+        f2, f3, f4, f5 = _extra_feelings(row, feeling["name"], lambda f: _fits(f, has_job, unfit), self.rng)
         self.strategy: str = row["strategy"]
         self.persona = _persona(row, situation, pools)
         self.timed = bool(situation.get("no_timeline"))
-        anchor = row["anchor"]
         mine = {
             "situation": situation["say"],
             "feeling": feeling["say"],
@@ -351,15 +463,15 @@ class _Conversation:
             "f5": f5,
             "person": people["person"],
             "reaction": row["reaction"],
-            "anchor": anchor,
-            "anchor_l": anchor[0].lower() + anchor[1:],
             "moment": row["moment"],
             "body": row["body"],
         }
         # Any phrase may name a person ({partner} ...) or a specific ({town} ...): fill every slot once,
         # in the seeker's words.
         phrases = [situation["topic"], *(value for value in mine.values() if "{" in value)]
-        fills = people | _specifics(row, phrases, people, has_job, self.rng)
+        fills = people | _specifics(row, phrases, people, has_job, unfit, self.rng)
+        anchor = _anchor(row["moment"].format_map(fills), row["anchor"], self.rng)
+        mine |= {"anchor": anchor, "anchor_l": anchor[0].lower() + anchor[1:]}
         self.mine = {key: value.format_map(fills) for key, value in mine.items()} | fills
         self.yours = {key: second_person(value) for key, value in self.mine.items()}
         self.yours |= {
@@ -373,19 +485,26 @@ class _Conversation:
             "idea": self.rng.choice(_counsellor_texts(self.concern, situation["say"], "ideas")),
         }
         self.pools = pools
+        self.plural = bool(situation.get("plural"))
+        self.dated = " since " in situation["topic"]
         self.told: set[str] = set()
         self.felt = False  # whether the seeker's second turn said how it leaves them feeling
         self.kind = row["reaction"] in _KIND  # the person who reacted did something kind
         self.alone = row["confidant"] in _ALONE  # the seeker has kept it mostly to themselves
 
     def _outcome(self, row: Mapping[str, Any], has_job: bool) -> str:
-        """How what they tried went: something tried once takes an outcome that fits a one-off."""
+        """How what they tried went: something tried once takes an outcome that fits a one-off, and one
+        that named a person ("talking it over with {friend}") no outcome naming them again."""
         outcome: str = row["outcome"]
-        if row["tried"] not in _TRIED_ONCE or outcome not in _ONGOING:
+        once = row["tried"] in _TRIED_ONCE
+        named = set(_SLOT.findall(row["tried"]))
+
+        def fits(o: str) -> bool:
+            return not (once and o in _ONGOING) and not named & set(_SLOT.findall(o))
+
+        if fits(outcome):
             return outcome
-        return self.rng.choice(
-            [o for o in SHARED["outcome"] if o not in _ONGOING and (has_job or o not in _NEEDS_JOB)]
-        )
+        return self.rng.choice([o for o in SHARED["outcome"] if fits(o) and (has_job or o not in _NEEDS_JOB)])
 
     def pick(self, options: Sequence[str]) -> str:
         """One of `options`, drawn from the row's generator."""
@@ -421,7 +540,8 @@ class _Conversation:
     def first_reply(self, facet: str) -> str:
         """Reflect the situation, feelings, and any persona, moment or people the seeker named, perhaps
         validate, and ask about a facet not yet told."""
-        timed = "timeline" in self.told and not self.timed
+        # A topic that says since when ("the noise since the move") is not dated again ("... for a month").
+        timed = "timeline" in self.told and not self.timed and not self.dated
         parts = [self.pick(_COUNSELLOR["acknowledgements"])] if self.rng.random() < 0.1 else []
         parts.append(self.pick(_COUNSELLOR["reflect_timed" if timed else "reflect"]))
         told = [
@@ -505,6 +625,8 @@ class _Conversation:
         """The counsellor's frames joined and filled; each {lead} (a way into a reflection) and {tag} (a
         short response to what was said) is drawn afresh, so one turn does not repeat itself."""
         text = _LEAD_OR_TAG.sub(lambda m: self.pick(_COUNSELLOR[m.group(1)]), " ".join(parts))
+        if self.plural:
+            text = _TOPIC_VERB.sub(_plural_topic, text)
         return _sentences(text.format_map(self.yours))
 
 

@@ -123,18 +123,99 @@ def test_a_persona_is_left_out_beside_a_situation_it_contradicts():
 
 
 def test_a_situation_rules_out_the_parts_that_presume_something_else():
-    """No phone calls or "the person" for a dog that died or a pregnancy that ended."""
-    rows = [
-        r for r in engine.generate_rows(therapeutic.build_config(), 1500, seed=13) if r["concern"] == "grief"
+    """No phone calls or "the person" for a dog that died or a pregnancy that ended; the friend the
+    seeker fell out with, or who moved away, is not who they told, met for coffee or who reacted."""
+    rows = engine.generate_rows(therapeutic.build_config(), 1500, seed=13)
+    ruled = [
+        (concern, s)
+        for concern, pools in phrasings._SCENARIOS.items()
+        for s in pools["situations"]
+        if "not_parts" in s
     ]
-    ruled = [s for s in phrasings._SCENARIOS["grief"]["situations"] if "not_parts" in s]
-    assert len(ruled) >= 4
-    for situation in ruled:
-        for row in rows:
+    assert len(ruled) >= 20
+    parts = (
+        "feeling",
+        "tried",
+        "worst",
+        "impact",
+        "hope",
+        "confidant",
+        "reaction",
+        "moment",
+        "for",
+        "outcome",
+    )
+    for concern, situation in ruled:
+        ruled_out = situation["not_parts"]
+        slots = re.findall(r"\\\{(\w+)\\\}", ruled_out)  # people the situation keeps out of the rest
+        words = re.sub(r"\|?\\\{\w+\\\}", "", ruled_out).lstrip("|")  # and what it rules out in words
+        for row in [r for r in rows if r["concern"] == concern][:40]:
             conversation = phrasings._Conversation(row | {"situation": situation["say"]})
-            drawn = [conversation.mine[p] for p in ("feeling", "tried", "worst", "impact", "hope")]
-            drawn += [conversation.yours["psychoeducation"], conversation.yours["idea"]]
-            assert not [d for d in drawn if re.search(situation["not_parts"], d)], (situation["say"], drawn)
+            drawn = [conversation.mine[p] for p in parts]
+            counsellor = [conversation.yours["psychoeducation"], conversation.yours["idea"]]
+            assert not [d for d in counsellor if re.search(ruled_out, d)], (situation["say"], counsellor)
+            assert not (words and [d for d in drawn if re.search(words, d)]), (situation["say"], drawn)
+            for slot in slots:
+                person = conversation.mine[slot]
+                assert conversation.mine["person"] != person, situation["say"]
+                assert not [d for d in drawn if person in d], (situation["say"], person, drawn)
+
+
+def test_details_fit_the_seekers_life_stage_and_the_time_of_the_moment(records):
+    """Reviewers' slips stay fixed: a school run for someone living in halls, a spreadsheet for a bus driver,
+    work for someone retired ('unsuited_parts'); "On Sunday night ... all week" or "Last Friday ... at my
+    Saturday parkrun" (anchor and moment); "Not really." before someone's reaction."""
+    seekers = [" ".join(m.content for m in r.messages if m.role is Role.USER) for r in records]
+    stages = [(band, role) for band, pools in phrasings.AGE_BANDS.items() for role in pools["role"]]
+    checked = 0
+    for text in seekers:
+        for band, role in stages:
+            if role not in text:
+                continue
+            checked += 1
+            rest = text.replace(role, "")
+            for stage, unfit in phrasings._LIFE_UNFIT:
+                if stage.search(f"{band}: {role}"):
+                    assert not unfit.search(rest), (role, unfit.search(rest), text)
+    assert checked >= 300
+    days = re.compile(r"\b(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day")
+    sentences = [s for text in seekers for s in re.split(r"(?<=[.?!])\s+", text)]
+    for sentence in sentences:
+        for anchor in phrasings.SHARED["anchor"]:
+            found = re.search(rf"\b{re.escape(anchor)}\b", sentence, re.IGNORECASE)
+            if not found:
+                continue
+            moment = sentence[found.end() :]
+            for cue, clash in phrasings._ANCHOR_TIMES:
+                assert not (cue.search(moment) and clash.search(anchor)), sentence
+            assert not (
+                set(days.findall(moment)) and set(days.findall(anchor)) - set(days.findall(moment))
+            ), sentence
+    assert not [s for s in sentences if s.startswith("Not really.")]
+
+
+def test_a_plural_topic_takes_plural_verbs():
+    """'What have the nightmares made harder', never 'What has the nightmares ...' or 'the nightmares
+    sounds'."""
+    rows = engine.generate_rows(therapeutic.build_config(), 200, seed=17)
+    plural = [
+        (concern, s)
+        for concern, pools in phrasings._SCENARIOS.items()
+        for s in pools["situations"]
+        if s.get("plural")
+    ]
+    assert len(plural) >= 50
+    for concern, situation in plural:
+        topic = re.sub(r"\\\{\w+\\\}", r"[\\w' -]+", re.escape(phrasings.second_person(situation["topic"])))
+        verb = "(?:has|is|sounds|seems|feels|gets|weighs)"
+        wrong = re.compile(
+            rf"(?<!with )(?<!through )(?<!about )(?<!of )\b{topic} {verb}\b|\b(?:has|is|does|What's) {topic}",
+            re.IGNORECASE,
+        )
+        for row in [r for r in rows if r["concern"] == concern][:6]:
+            turns = phrasings.compose(row | {"situation": situation["say"]})
+            for turn in (turns["assistant_1"], turns["assistant_2"]):
+                assert not wrong.search(turn), (situation["topic"], turn)
 
 
 def test_assistant_turns_are_distinct_and_lexically_varied(records):
