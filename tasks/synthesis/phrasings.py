@@ -416,9 +416,13 @@ def _extra_feelings(
     chosen: list[str] = []
     for column in ("feeling_2", "feeling_3", "feeling_4", "feeling_5"):
         feeling = row[column]
-        if feeling in named or feeling in chosen:
+        if feeling in named or named in feeling or feeling in chosen:  # not "lonely, lonely in company"
             feeling = rng.choice(
-                [f for f in SHARED[column] if f not in named and f not in chosen and fits(f)]
+                [
+                    f
+                    for f in SHARED[column]
+                    if f not in named and named not in f and f not in chosen and fits(f)
+                ]
             )
         chosen.append(feeling)
     return chosen
