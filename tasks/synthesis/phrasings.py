@@ -21,7 +21,8 @@ The pools are JSON in `data/`, all original text written for this project (see N
   {child}); `names` (first names by gender, and the roles a seeker would name); `timelines`
   ({for, ago}); `confidants`; `outcomes` (`outcomes_ongoing`: only for a habit, never for what was
   `tried_once`); `openers`; `unsuited_parts` (per life stage, what does not fit it: no school run for
-  someone living in halls) and `apart` (no flatmate where the wording says they live elsewhere).
+  someone living in halls) and `apart` (no flatmate or neighbour where the wording says they live
+  elsewhere).
 - therapeutic_details.json: details that fit any concern: more `feelings`, `people` and their
   `reactions`, recent moments (`anchors`, `moments`, and `anchor_times`: no "This morning" before
   "until four"), `body` signs, and shared `tried`, `worst`, `impact` and `hope` phrases joined to each
@@ -93,6 +94,11 @@ _LIFE_UNFIT: list[tuple[re.Pattern[str], re.Pattern[str]]] = [
 # People who live with the seeker (a flatmate), and wording that says a person lives elsewhere.
 _LIVE_WITH: frozenset[str] = frozenset(_PEOPLE["apart"]["roles"])
 _APART = re.compile(_PEOPLE["apart"]["cues"])
+# Roles that read badly before a possessive ("a friend from my book club's"), and the slots that take one.
+_FROM_ROLES: frozenset[str] = frozenset(
+    r for pool in _PEOPLE["people"].values() for r in pool if " from " in r
+)
+_POSSESSED = re.compile(r"\{(\w+)\}'s\b")
 # Moments that name their own time ("until four", "all week"), and the anchors that clash with each.
 _WEEKDAY = re.compile(r"\b(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day")
 _ANCHOR_TIMES: list[tuple[re.Pattern[str], re.Pattern[str]]] = [
@@ -222,13 +228,13 @@ def _people(
     row: Mapping[str, Any],
     rng: random.Random,
     unsuited: frozenset[str],
-    apart: frozenset[str],
+    worded_out: Mapping[str, frozenset[str]],
     unfit: Sequence[re.Pattern[str]],
 ) -> tuple[dict[str, str], list[str]]:
     """One person per slot (the friend who died is not the friend you told), plus the person who
     reacted (anyone but the one who died, or one the situation keeps out of the story), none of them
-    `unsuited` to the seeker's life stage where the slot has another, and no one who lives with the
-    seeker in an `apart` slot. Most roles a seeker would name get a first name of their gender: the
+    `unsuited` to the seeker's life stage where the slot has another, nor one the wording rules out
+    for the slot (`worded_out`). Most roles a seeker would name get a first name of their gender: the
     sampled one first, then others from the pool, so no two people share a name. Returns the people by
     slot and the first names given."""
     sampled = {"female": row["name_female"], "male": row["name_male"]}
@@ -246,7 +252,7 @@ def _people(
             taken = set(chosen.values())
         # A role the scenario rules out ("my friend from work" for someone who lost their job) is swapped too.
         ruled_out = {p for p in pool if any(pattern.search(p) for pattern in unfit)}
-        blocked = unsuited | ruled_out | (_LIVE_WITH if slot in apart else frozenset())
+        blocked = unsuited | ruled_out | worded_out.get(slot, frozenset())
         if role in taken or role in blocked:
             fits = [p for p in pool if p not in taken and p not in blocked]
             role = rng.choice(fits or [p for p in pool if p not in taken])
@@ -400,12 +406,20 @@ def _life_stage(
     return dict(row) | {"age_band": band, "age": rng.choice(pools["ages"]), "role": persona}
 
 
-def _apart(situation: Mapping[str, Any], row: Mapping[str, Any]) -> frozenset[str]:
-    """The slots a phrase says live elsewhere ("we mostly see each other at ..."): not a flatmate. The
-    person who reacted is told by the reaction that follows them."""
+def _worded_out(situation: Mapping[str, Any], row: Mapping[str, Any]) -> dict[str, frozenset[str]]:
+    """Per slot, the roles its wording rules out: no one who lives with or beside the seeker where a
+    phrase says they live elsewhere ("we mostly see each other at ..."; the person who reacted is told
+    by the reaction that follows them), and no "a friend from my book club" before "'s" (the possessive
+    reads as the book club's)."""
     phrases = [situation["say"], situation["topic"], *(row[part] for part in _PARTS)]
     apart = {slot for phrase in phrases if _APART.search(phrase) for slot in _SLOT.findall(phrase)}
-    return frozenset(apart | ({"person"} if _APART.search(row["reaction"]) else set()))
+    apart |= {"person"} if _APART.search(row["reaction"]) else set()
+    possessed = {slot for phrase in phrases for slot in _POSSESSED.findall(phrase)}
+    return {
+        slot: (_LIVE_WITH if slot in apart else frozenset())
+        | (_FROM_ROLES if slot in possessed else frozenset())
+        for slot in apart | possessed
+    }
 
 
 def _extra_feelings(
@@ -443,7 +457,7 @@ class _Conversation:
         row = _fitted(row, has_job, unfit, self.rng)
         feeling = _by_say(self.concern, "feelings")[row["feeling"]]
         unsuited = _UNSUITED.get(row["age_band"], frozenset()) | (frozenset() if has_job else _JOB_ROLES)
-        people, self.names = _people(row, self.rng, unsuited, _apart(situation, row), unfit)
+        people, self.names = _people(row, self.rng, unsuited, _worded_out(situation, row), unfit)
         f2, f3, f4, f5 = _extra_feelings(row, feeling["name"], lambda f: _fits(f, has_job, unfit), self.rng)
         self.strategy: str = row["strategy"]
         self.persona = _persona(row, situation, pools)
@@ -454,7 +468,7 @@ class _Conversation:
             "for": row["timeline"],
             "ago": _ago(row["timeline"]),
             "tried": row["tried"],
-            "outcome": self._outcome(row, has_job),
+            "outcome": self._outcome(row, lambda o: _fits(o, has_job, unfit)),
             "worst": row["worst"],
             "impact": row["impact"],
             "hope": row["hope"],
@@ -496,19 +510,18 @@ class _Conversation:
         self.kind = row["reaction"] in _KIND  # the person who reacted did something kind
         self.alone = row["confidant"] in _ALONE  # the seeker has kept it mostly to themselves
 
-    def _outcome(self, row: Mapping[str, Any], has_job: bool) -> str:
-        """How what they tried went: something tried once takes an outcome that fits a one-off, and one
-        that named a person ("talking it over with {friend}") no outcome naming them again."""
+    def _outcome(self, row: Mapping[str, Any], suits: Callable[[str], bool]) -> str:
+        """How what they tried went, one that `suits` the scenario: something tried once takes an
+        outcome that fits a one-off, and one that named a person ("talking it over with {friend}") no
+        outcome naming them again."""
         outcome: str = row["outcome"]
         once = row["tried"] in _TRIED_ONCE
         named = set(_SLOT.findall(row["tried"]))
 
         def fits(o: str) -> bool:
-            return not (once and o in _ONGOING) and not named & set(_SLOT.findall(o))
+            return not (once and o in _ONGOING) and not named & set(_SLOT.findall(o)) and suits(o)
 
-        if fits(outcome):
-            return outcome
-        return self.rng.choice([o for o in SHARED["outcome"] if fits(o) and (has_job or o not in _NEEDS_JOB)])
+        return outcome if fits(outcome) else self.rng.choice([o for o in SHARED["outcome"] if fits(o)])
 
     def pick(self, options: Sequence[str]) -> str:
         """One of `options`, drawn from the row's generator."""
