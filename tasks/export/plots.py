@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import io
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 DPI = 100
 WIDTH_INCHES = 8.0
@@ -24,6 +24,8 @@ PNG_METADATA: dict[str, Any] = {"Software": None}  # no version string: the byte
 
 
 def _png(figure: Figure) -> bytes:
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
     FigureCanvasAgg(figure)
     figure.tight_layout()
     buffer = io.BytesIO()
@@ -31,8 +33,12 @@ def _png(figure: Figure) -> bytes:
     return buffer.getvalue()
 
 
-def _figure(rows: int) -> Figure:
-    return Figure(figsize=(WIDTH_INCHES, max(2.5, 1.2 + ROW_INCHES * rows)))
+def _figure(rows: int, height: float | None = None) -> Figure:
+    """An empty figure `rows` bars high (or `height` inches); matplotlib is imported here, at the first
+    plot, as every run and worker that imports this module would otherwise pay its ~1 s import."""
+    from matplotlib.figure import Figure
+
+    return Figure(figsize=(WIDTH_INCHES, height or max(2.5, 1.2 + ROW_INCHES * rows)))
 
 
 def gate_pass_rates(gates: Mapping[str, Mapping[str, Mapping[str, int]]]) -> bytes:
@@ -84,7 +90,7 @@ def volumes(volume: Mapping[str, Mapping[str, int]]) -> bytes:
 def turn_lengths(diversity: Mapping[str, Mapping[str, Any]]) -> bytes:
     """Per kind, the share of assistant and user turns in each band of words per turn."""
     kinds = sorted(diversity)
-    figure = Figure(figsize=(WIDTH_INCHES, 2.2 * max(len(kinds), 1)))
+    figure = _figure(0, height=2.2 * max(len(kinds), 1))
     for row, kind in enumerate(kinds, start=1):
         axes = figure.add_subplot(len(kinds), 1, row)
         for role, colour in (("assistant", "#4c72b0"), ("user", "#dd8452")):

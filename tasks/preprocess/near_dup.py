@@ -8,12 +8,13 @@ whatever the shard size or runner. Bias pairs are exempt: they differ only in a 
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Hashable, Iterable, Sequence
+from functools import cache
 from typing import TypeVar
 
 import numpy as np
-from datasketch import MinHash, MinHashLSH
 
 from tasks.records import Record, RecordKind
 
@@ -23,6 +24,9 @@ EXEMPT_KINDS = frozenset({RecordKind.BIAS.value})
 _WORD = re.compile(r"\w+")
 _SEED = 1
 _SCHEME = "affine32"
+# datasketch's affine32 pre-mix (the MurmurHash3 32-bit finaliser): (shift, multiplier) pairs, last shift.
+_FMIX_STEPS = ((np.uint32(16), np.uint32(0x85EBCA6B)), (np.uint32(13), np.uint32(0xC2B2AE35)))
+_FMIX_LAST = np.uint32(16)
 Key = TypeVar("Key", bound=Hashable)
 
 
@@ -31,13 +35,37 @@ def shingles(record: Record) -> set[bytes]:
     words = _WORD.findall(" ".join(m.content for m in record.messages).casefold())
     if len(words) < SHINGLE_WORDS:
         return {w.encode() for w in words} or {b""}
-    return {" ".join(words[i : i + SHINGLE_WORDS]).encode() for i in range(len(words) - SHINGLE_WORDS + 1)}
+    grams = zip(*(words[i:] for i in range(SHINGLE_WORDS)), strict=False)  # ends with the shortest tail
+    return {" ".join(gram).encode() for gram in grams}
+
+
+@cache
+def _permutations(num_perm: int) -> np.ndarray:
+    """The (a, b) rows datasketch's affine32 MinHash draws for `num_perm` and the seed (odd a, any b),
+    drawn once per process: a MinHash draws them again on every construction, which cost more than
+    hashing a record (a unit test holds these to datasketch's own)."""
+    draw = np.random.RandomState(_SEED)
+    a = draw.randint(0, 1 << 31, num_perm, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+    b = draw.randint(0, 1 << 32, num_perm, dtype=np.uint32)
+    return np.array([a, b])
+
+
+def _fmix32(hashes: np.ndarray) -> np.ndarray:
+    """datasketch's pre-mix of every input hash before the permutations."""
+    for shift, multiplier in _FMIX_STEPS:
+        hashes = (hashes ^ (hashes >> shift)) * multiplier
+    return hashes ^ (hashes >> _FMIX_LAST)
 
 
 def signature(record: Record, num_perm: int = NUM_PERM) -> tuple[int, ...]:
-    minhash = MinHash(num_perm=num_perm, seed=_SEED, scheme=_SCHEME)
-    minhash.update_batch(sorted(shingles(record)))
-    return tuple(int(v) for v in minhash.hashvalues)
+    """The values datasketch's affine32 `MinHash.update_batch` gives the record's shingles (hashed by its
+    default, the first four bytes of SHA-1, little-endian), computed as one shingles × permutations
+    array; uint32 arithmetic wraps as datasketch's does."""
+    a, b = _permutations(num_perm)
+    hashed = b"".join([hashlib.sha1(shingle).digest()[:4] for shingle in shingles(record)])
+    hashes = np.frombuffer(hashed, dtype="<u4").astype(np.uint32)
+    permuted = _fmix32(hashes)[:, np.newaxis] * a + b
+    return tuple(permuted.min(axis=0).tolist())
 
 
 def similarity(a: Sequence[int], b: Sequence[int]) -> float:
@@ -52,6 +80,10 @@ def find_near_duplicates(
 
     `items` are (key, kind, id, signature); records are compared within their kind only.
     """
+    # Imported here, by the one planning task: datasketch's import (~1.3 s) would otherwise delay every
+    # run's start and every worker's first shard.
+    from datasketch import MinHash, MinHashLSH
+
     by_kind: dict[str, list[tuple[str, Key, Sequence[int]]]] = {}
     for key, kind, record_id, sig in items:
         if kind not in EXEMPT_KINDS and sig:
@@ -64,7 +96,11 @@ def find_near_duplicates(
         keepers: dict[str, Sequence[int]] = {}
         for record_id, key, sig in members:
             minhash = MinHash(
-                num_perm=num_perm, seed=_SEED, scheme=_SCHEME, hashvalues=np.asarray(sig, dtype=np.uint64)
+                num_perm=num_perm,
+                seed=_SEED,
+                scheme=_SCHEME,
+                hashvalues=np.asarray(sig, dtype=np.uint64),
+                permutations=_permutations(num_perm),
             )
             twins = sorted(c for c in lsh.query(minhash) if similarity(keepers[c], sig) >= threshold)
             if twins:

@@ -120,6 +120,13 @@ _CRISIS_CONTEXT = re.compile(f"(?i:{'|'.join(_RULES['crisis_context'])})")
 _US_TOLL_FREE = frozenset(_RULES["toll_free_prefixes"])
 _DATE = re.compile(r"\d{1,4}[./-]\d{1,2}[./-]\d{1,4}")
 _DIGIT = re.compile(r"\d")
+_DIGIT_RUN = re.compile(r"\d+")
+# Hints: a text no hint finds cannot match the pattern it stands for (each is a part every match of
+# that pattern holds), and these start with a character class, which the regex engine scans for fast;
+# the patterns start with look-behinds and word boundaries, tried at every position of every text.
+_CARD_HINT = re.compile(r"\d(?:[ -]?\d){12}")  # _CARD: 13 digits, single separators between them
+_GROUPED_HINT = re.compile(r"\d{3}[- ]\d\d")  # _SSN and _SIN: three digits, a separator, more digits
+_NI_HINT = re.compile(r"[A-Z] ?\d\d ?\d\d ?\d\d ?[A-D]")  # _NI without its prefix's first letter
 _SPELLED_DOT = re.compile(r"dot", re.IGNORECASE)  # "name at host dot com": _EMAIL's second form
 
 
@@ -172,6 +179,8 @@ _ADDRESS = re.compile(
     rf"|\b{_POSTCODE}\b"
     r"|\b(?i:p\.?\s?o\.?\s+box)\s+\d+"
 )
+# _ADDRESS's hints: a house number before a space or a postcode's inward code; or "box" (a PO box).
+_ADDRESS_HINTS = (re.compile(r"\d(?:[A-Za-z]?\s|[A-Z]{2})"), re.compile(r"(?i:box)"))
 
 
 # --- person names ------------------------------------------------------------------------------------------
@@ -257,21 +266,28 @@ class _Token(NamedTuple):
     sentence_start: bool
 
 
+def _ends_sentence(gap: str, previous_lower: str) -> bool:
+    """Whether the text between two words ends a sentence ("Dr. Patel" does not); most gaps are one space."""
+    if gap == " " or _SENTENCE_GAP.search(gap) is None:
+        return False
+    return not (previous_lower in _ABBREVIATED_TITLES and gap.startswith("."))
+
+
 def _tokens(text: str) -> list[_Token]:
     tokens: list[_Token] = []
     previous_end = 0
     previous_lower = ""
     for match in _TOKEN.finditer(text):
         word = match.group(0)
-        end = match.end()
+        start, matched_end = match.span()
+        end = matched_end
         if word.endswith(("'s", "’s")) and len(word) > 3:
             word, end = word[:-2], end - 2
-        gap = text[previous_end : match.start()]
-        abbreviated = previous_lower in _ABBREVIATED_TITLES and gap.startswith(".")
-        starts = not tokens or (bool(_SENTENCE_GAP.search(gap)) and not abbreviated)
+        lower = word.lower()
+        starts = not tokens or _ends_sentence(text[previous_end:start], previous_lower)
         capitalised = word[0].isupper() and not (len(word) > 1 and word.isupper())
-        tokens.append(_Token(match.start(), end, word, word.lower(), capitalised, starts))
-        previous_end, previous_lower = match.end(), word.lower()
+        tokens.append(_Token(start, end, word, lower, capitalised, starts))
+        previous_end, previous_lower = matched_end, lower
     return tokens
 
 
@@ -464,6 +480,15 @@ def _cued_id(match: re.Match[str], counts: Counter[str]) -> str:
     return f"{found[:digits_at]}[{PiiType.ID}]"
 
 
+def _may_be_phone(pattern: re.Pattern[str], text: str) -> bool:
+    """_INTERNATIONAL needs a "+"; _NATIONAL's leading 0 begins a run of digits (its look-behind)."""
+    if pattern is _INTERNATIONAL:
+        return "+" in text
+    if pattern is _NATIONAL:
+        return any(run.startswith("0") for run in _DIGIT_RUN.findall(text))
+    return True
+
+
 def _scrub_types(text: str, settings: PiiSettings, counts: Counter[str]) -> str:
     types = frozenset(settings.types)
     if PiiType.URL in types and ("://" in text or _URL_HINT.search(text)):
@@ -476,21 +501,23 @@ def _scrub_types(text: str, settings: PiiSettings, counts: Counter[str]) -> str:
     digits = len(_DIGIT.findall(text))
     if digits == 0:
         return text
-    if PiiType.CARD in types and digits >= 13:
+    if PiiType.CARD in types and digits >= 13 and _CARD_HINT.search(text):
         text = _sub(_CARD, PiiType.CARD, text, counts, _not_card)
     if PiiType.ID in types and digits >= 6:
-        if digits >= 9:
+        if digits >= 9 and _GROUPED_HINT.search(text):
             text = _sub(_SSN, PiiType.ID, text, counts)
+        if digits >= 9 and _GROUPED_HINT.search(text):
             text = _sub(_SIN, PiiType.ID, text, counts, _not_sin)
-        text = _sub(_NI, PiiType.ID, text, counts)
+        if _NI_HINT.search(text):
+            text = _sub(_NI, PiiType.ID, text, counts)
         if digits >= 9:
             text = _CUED_ID.sub(partial(_cued_id, counts=counts), text)
     if PiiType.PHONE in types and digits >= 3:
         for pattern, low, high, least in _PHONES:
-            if digits >= least and (pattern is not _INTERNATIONAL or "+" in text):
+            if digits >= least and _may_be_phone(pattern, text):
                 keep = partial(_keep_phone, low=low, high=high, settings=settings)
                 text = _sub(pattern, PiiType.PHONE, text, counts, keep)
-    if PiiType.ADDRESS in types:
+    if PiiType.ADDRESS in types and any(hint.search(text) for hint in _ADDRESS_HINTS):
         text = _sub(_ADDRESS, PiiType.ADDRESS, text, counts)
     return text
 

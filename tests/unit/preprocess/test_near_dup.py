@@ -1,4 +1,7 @@
-from tasks.preprocess.near_dup import find_near_duplicates, signature, similarity
+import pytest
+from datasketch import MinHash
+
+from tasks.preprocess.near_dup import _SCHEME, _SEED, find_near_duplicates, shingles, signature, similarity
 from tasks.records import RecordKind
 from tests.factories import make_record
 
@@ -37,3 +40,20 @@ def test_bias_pairs_are_exempt_and_kinds_are_compared_apart():
 def test_signatures_do_not_depend_on_the_process():
     record = make_record()
     assert signature(record) == signature(record.model_copy())
+
+
+@pytest.mark.parametrize("num_perm", [1, 7, 64, 128])
+def test_signatures_are_datasketchs_minhash_values(num_perm):
+    """The vectorised signature must equal datasketch's own: signatures of earlier runs are compared
+    with new ones in the global near-duplicate pass, and checkpoints hold them."""
+    records = [
+        make_record(user="I can't sleep and I keep worrying about work every single night.", assistant=REPLY),
+        make_record(user="ok", assistant="Tell me more."),
+        make_record(user="ok", assistant="!"),  # under three words: the words are the shingles
+        make_record(user="", assistant="…"),  # no words at all
+        make_record(user="Über-tired… ça va? 眠れない", assistant="That sounds hard."),
+    ]
+    for record in records:
+        minhash = MinHash(num_perm=num_perm, seed=_SEED, scheme=_SCHEME)
+        minhash.update_batch(sorted(shingles(record)))
+        assert signature(record, num_perm) == tuple(int(v) for v in minhash.hashvalues)

@@ -2,6 +2,7 @@ from collections import Counter
 
 import pytest
 
+from tasks.preprocess import pii
 from tasks.preprocess.pii import (
     PiiSettings,
     PiiType,
@@ -92,6 +93,29 @@ KEPT: list[str] = [
 def test_the_hand_lists_are_large_and_distinct():
     assert len({text for text, _ in REPLACED}) == len(REPLACED) >= 35
     assert len(set(KEPT)) == len(KEPT) >= 25
+
+
+@pytest.mark.parametrize(
+    ("pattern", "hints"),
+    [
+        (pii._CARD, [pii._CARD_HINT]),
+        (pii._SSN, [pii._GROUPED_HINT]),
+        (pii._SIN, [pii._GROUPED_HINT]),
+        (pii._NI, [pii._NI_HINT]),
+        (pii._ADDRESS, list(pii._ADDRESS_HINTS)),
+    ],
+)
+def test_every_match_holds_what_its_hint_looks_for(pattern, hints):
+    """A hint only lets the scrubber skip a pattern's scan: it must find something inside every match."""
+    matches = [m.group(0) for text, _ in REPLACED for m in pattern.finditer(text)]
+    assert matches
+    assert all(any(hint.search(found) for hint in hints) for found in matches)
+
+
+def test_a_national_number_starts_a_run_of_digits():
+    assert pii._may_be_phone(pii._NATIONAL, "my mobile is 07700 900123")
+    assert not pii._may_be_phone(pii._NATIONAL, "ref (918098260) and 12 more")
+    assert not pii._may_be_phone(pii._INTERNATIONAL, "no plus sign 49 30 1234567")
 
 
 @pytest.mark.parametrize(("text", "scrubbed"), REPLACED)
