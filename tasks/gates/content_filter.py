@@ -40,6 +40,7 @@ from operator import or_
 from types import MappingProxyType
 
 from tasks.data_files import data_file, fill, regex_parts
+from tasks.gates.char_tables import CharTable
 from tasks.gates.content_filter_settings import Category, ContentFilterSettings
 from tasks.gates.crisis_lexicon import normalise
 from tasks.records import GateVerdict, Record, Role
@@ -125,7 +126,7 @@ _GROUPS = tuple(
     )
     for row in _RULES["groups"]
 )
-_CLAUSE_MARKS = str.maketrans({c: " " for c in ".;!?,'"})
+_CLAUSE_MARKS = CharTable({c: " " for c in ".;!?,'"})
 _DIGIT = re.compile(r"\d")
 
 # De-obfuscation: confusable letters, digits and symbols standing in for letters, spaced letters.
@@ -214,7 +215,7 @@ def _counts(group: _Group, norm: str, match: re.Match[str]) -> bool:
 
 def _words(norm: str) -> frozenset[str]:
     """The text's words, plus "#" when it holds a digit: what the row anchors are tested against."""
-    words = norm.translate(_CLAUSE_MARKS).split()
+    words = _CLAUSE_MARKS(norm).split()
     return frozenset([*words, "#"] if _DIGIT.search(norm) else words)
 
 

@@ -272,8 +272,8 @@ def _detect_distinct(texts: Sequence[str], settings: CrisisSettings | None) -> l
     learned = learned_probability(ngram, embedded, floors, model.embedding)
     scores = combine(learned, floors, denied(signals))
     return [
-        CrisisResult(round(float(score), 6), bool(score >= threshold), tuple(s.label for s in sigs))
-        for score, sigs in zip(scores, signals, strict=True)
+        CrisisResult(round(score, 6), score >= threshold, tuple(s.label for s in sigs))
+        for score, sigs in zip(scores.tolist(), signals, strict=True)
     ]
 
 

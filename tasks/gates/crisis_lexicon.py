@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 
 from tasks.data_files import data_file, fill, regex_parts
+from tasks.gates.char_tables import CharTable
 
 _RULES = data_file(__file__, "crisis_lexicon.json")
 
@@ -105,13 +106,12 @@ def _suffix_branches() -> str:
 _SPLIT_CONTRACTION = re.compile(rf" ({_suffix_branches()})\b")
 # Every ASCII symbol but the clause marks becomes a space; so do common typographic marks.
 _KEEP = set(".;!?,'")
-_SYMBOLS = str.maketrans(
+_SYMBOLS = CharTable(
     {c: " " for c in [chr(i) for i in range(33, 127)] if not c.isalnum() and c not in _KEEP}
     | {c: " " for c in "“”„«»—–…•"}
     | {"’": "'", "‘": "'"}
 )
-_CLAUSE_MARKS = str.maketrans({c: " " for c in _KEEP})
-_PUNCTUATION = str.maketrans({c: " " for c in _KEEP})
+_PUNCTUATION = CharTable({c: " " for c in _KEEP})
 IDIOM_MARKER = "figurativeuse"
 
 # Obfuscation ("k1ll mys3lf", "$uicide", "s u i c i d e", "k*ll"): look-alike digits and symbols between
@@ -165,6 +165,15 @@ class Analysis:
     model_text: str
 
 
+# Replacements as functions, not templates (r"\1\2"): re expands a template in Python for every match.
+def _joined(match: re.Match[str]) -> str:
+    return match[1] + match[2]
+
+
+def _suffix(match: re.Match[str]) -> str:
+    return match[1]
+
+
 def normalise(text: str) -> str:
     """Lower-case, undo common obfuscation, join split contractions ("don t", "don't" -> "dont") and drop
     symbols.
@@ -177,13 +186,13 @@ def normalise(text: str) -> str:
         text = _LEET_INSIDE.sub(lambda m: m.group(0).translate(_LEET), text)
     if "*" in text:
         text = _MASKED.sub(_unmask, text)
-    text = text.translate(_SYMBOLS)
+    text = _SYMBOLS(text)
     if "'" in text:
-        text = _CONTRACTION.sub(r"\1\2", text)
+        text = _CONTRACTION.sub(_joined, text)
     text = " ".join(text.split())
     if _SPELLED_HINT.search(text):
         text = _SPELLED.sub(lambda m: m.group(0).replace(" ", ""), text)
-    return _SPLIT_CONTRACTION.sub(r"\1", text)
+    return _SPLIT_CONTRACTION.sub(_suffix, text)
 
 
 def _is_negated(text: str, start: int) -> bool:
@@ -222,12 +231,12 @@ def _model_view(norm: str, idioms: list[tuple[int, int]], denied: list[tuple[int
     for start, end in idioms:
         chars[start:end] = " " * (end - start)
         chars[start] = f" {IDIOM_MARKER} "
-    return " ".join("".join(chars).translate(_PUNCTUATION).split())
+    return " ".join(_PUNCTUATION("".join(chars)).split())
 
 
 def _words_of(norm: str) -> frozenset[str]:
     """The words of normalised text, for the anchor gates."""
-    words = frozenset(norm.translate(_CLAUSE_MARKS).split())
+    words = frozenset(_PUNCTUATION(norm).split())
     # Scraped text glues words together ("myselfi"); the commonest stems still open their gates.
     return words | {stem for stem in _GLUED_STEMS if stem in norm}
 

@@ -39,7 +39,7 @@ from tasks.gates.ears_settings import (
 )
 from tasks.gates.jsonl_cli import json_object, serve
 from tasks.gates.static_embeddings import static_encoder
-from tasks.records import GateVerdict, Record, Role
+from tasks.records import GateVerdict, Message, Record, Role
 
 GATE = "ears"
 ARTEFACT_DIR = Path(__file__).resolve().parent / "artefacts"
@@ -208,18 +208,22 @@ def probabilities(texts: Sequence[str], model: EarsModel | None = None) -> np.nd
     long reply when one of its sentences shows it, so scoring sentences keeps long replies in range.
     A "sentence" without a letter (a message id, a timestamp, "(4)") says nothing about any mechanism,
     yet the advice scorer put a bare number at 0.86: such sentences are not scored (a text of none
-    scores 0).
+    scores 0). Each distinct sentence is scored once: replies repeat them ("i understand."), and a
+    sentence's logits depend on nothing else in the batch.
     """
     model = model or load_model()
-    units: list[str] = []
+    units: dict[str, int] = {}  # distinct sentence -> its row of logits
+    rows: list[int] = []
     owners: list[int] = []
     for index, text in enumerate(texts):
-        parts = [s for s in patterns.sentences(text) or [text] if _LETTER.search(s)]
-        units += parts
-        owners += [index] * len(parts)
+        for unit in patterns.sentences(text) or [text]:
+            if _LETTER.search(unit):
+                rows.append(units.setdefault(unit, len(units)))
+                owners.append(index)
     scores = np.zeros((len(texts), model.coef.shape[0]))
     if units:
-        np.maximum.at(scores, np.asarray(owners), 1.0 / (1.0 + np.exp(-logits(units, model))))
+        unit_scores = 1.0 / (1.0 + np.exp(-logits(list(units), model)))
+        np.maximum.at(scores, np.asarray(owners), unit_scores[rows])
     return scores
 
 
@@ -236,29 +240,31 @@ def _thresholds(model: EarsModel, settings: EarsSettings) -> np.ndarray:
     )
 
 
-def _mechanisms(texts: Sequence[str], settings: EarsSettings) -> tuple[np.ndarray, list[dict[str, str]]]:
-    """Learned-or-pattern scores of the learned scorers (LEARNED order), with the pattern evidence.
-
-    A pattern match sets the score to 1: the patterns are precise, the models catch what they miss.
-    """
+def _learned(texts: Sequence[str], settings: EarsSettings) -> np.ndarray:
+    """The learned scorers' calibrated scores (LEARNED order), one row per text."""
     model = load_model()
-    scores = calibrate(probabilities(texts, model), _thresholds(model, settings))
-    detectors = {
-        "emotional_reaction": (0, patterns.emotional_reaction),
-        "reflection": (0, patterns.reflection),
-        "exploration": (1, patterns.explores),
-        "advice": (2, patterns.advice),
-    }
-    evidence: list[dict[str, str]] = []
-    for row, text in enumerate(texts):
-        found: dict[str, str] = {}
-        for name, (column, detect) in detectors.items():
-            phrase = detect(text)
-            if phrase:
-                scores[row, column] = 1.0
-                found[name] = phrase
-        evidence.append(found)
-    return scores, evidence
+    return calibrate(probabilities(texts, model), _thresholds(model, settings))
+
+
+# The patterns backing the learned scorers: evidence name -> (column in LEARNED order, detector).
+_MECHANISM_PATTERNS = {
+    "emotional_reaction": (0, patterns.emotional_reaction),
+    "reflection": (0, patterns.reflection),
+    "exploration": (1, patterns.explores),
+    "advice": (2, patterns.advice),
+}
+
+
+def _patterns_found(text: str, learned: np.ndarray) -> dict[str, str]:
+    """The mechanism phrases in one text, each setting its scorer's score (`learned`, one row) to 1: the
+    patterns are precise, the models catch what they miss."""
+    found: dict[str, str] = {}
+    for name, (column, detect) in _MECHANISM_PATTERNS.items():
+        phrase = detect(text)
+        if phrase:
+            learned[column] = 1.0
+            found[name] = phrase
+    return found
 
 
 def _roadblocks(seeker: str, response: str, at_risk: bool) -> dict[Criterion, str | None]:
@@ -333,10 +339,11 @@ def score_pairs(
         raise ValueError("seekers, responses (and at_risk, if given) must have the same length")
     settings = settings or EarsSettings()
     risk = list(at_risk) if at_risk is not None else [False] * len(responses)
-    learned, found = _mechanisms(list(responses), settings)
+    learned = _learned(responses, settings)
     results = []
+    # One pass per reply over every pattern, so each detector finds its normalised text cached.
     for row, (seeker, response) in enumerate(zip(seekers, responses, strict=True)):
-        evidence = dict(found[row])
+        evidence = _patterns_found(response, learned[row])
         scores = _score_turn(seeker, response, learned[row], evidence, risk[row])
         too = _substantive(response, settings)
         scores[Criterion.SUBSTANTIVE] = 0.0 if too else 1.0
@@ -375,11 +382,23 @@ def crisis_protocol_followed(response: str) -> bool:
 
 
 def protocols_followed(responses: Sequence[str]) -> list[bool]:
-    """`crisis_protocol_followed` for many replies at once (one model pass, not one per reply)."""
-    if not responses:
-        return []
-    mechanisms, _ = _mechanisms(responses, EarsSettings())
-    return [_protocol(text, float(row[0])) is None for text, row in zip(responses, mechanisms, strict=True)]
+    """`crisis_protocol_followed` for many replies at once (one model pass, not one per reply).
+
+    Only replies that ask about safety and offer help can keep the protocol, so only those are scored
+    for acknowledgement (few replies do; a reply's scores do not depend on its batch)."""
+    candidates = [
+        i
+        for i, text in enumerate(responses)
+        if patterns.asks_about_safety(text) is not None and patterns.offers_crisis_help(text) is not None
+    ]
+    followed = [False] * len(responses)
+    if candidates:
+        texts = [responses[i] for i in candidates]
+        learned = _learned(texts, EarsSettings())
+        for i, text, row in zip(candidates, texts, learned, strict=True):
+            _patterns_found(text, row)
+            followed[i] = _protocol(text, float(row[0])) is None
+    return followed
 
 
 def _turns(record: Record, risky: frozenset[int]) -> list[tuple[int, str, str, bool]]:
@@ -424,10 +443,15 @@ def _record_verdict(
     score = min(r.score for i, r in results if i in trained) if passed else min(r.score for _, r in results)
     verdict = GateVerdict(gate=GATE, passed=passed, score=score, reasons=context if passed else blocking)
     weights = tuple(
-        m.model_copy(update={"weight": int(i in trained)}) if m.role is Role.ASSISTANT else m
+        _weighted(m, int(i in trained)) if m.role is Role.ASSISTANT else m
         for i, m in enumerate(record.messages)
     )
     return verdict, record.model_copy(update={"messages": weights})
+
+
+def _weighted(message: Message, weight: int) -> Message:
+    """The message with its training weight (itself when it has it already: messages are immutable)."""
+    return message if message.weight == weight else message.model_copy(update={"weight": weight})
 
 
 def judge(

@@ -23,10 +23,11 @@ import re
 from functools import lru_cache
 
 from tasks.data_files import data_file, fill, regex_parts
+from tasks.gates.char_tables import CharTable
 
 _RULES = data_file(__file__, "ears_patterns.json")
 _PARTS = regex_parts(_RULES["parts"])
-_QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "\u00a0": " "})
+_QUOTES = CharTable({"’": "'", "‘": "'", "“": '"', "”": '"', "\u00a0": " "})
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 _SENTENCE = re.compile(r"[^.!?\n]+(?:[.!?]+|$)")
 
@@ -35,7 +36,7 @@ _SENTENCE = re.compile(r"[^.!?\n]+(?:[.!?]+|$)")
 def normalise(text: str) -> str:
     """Lower case, straight quotes, single spaces: the form every pattern is written against. Cached:
     each of a reply's dozen or so detectors asks for it in turn."""
-    return " ".join(text.translate(_QUOTES).lower().split())
+    return " ".join(_QUOTES(text).lower().split())
 
 
 def words(text: str) -> list[str]:
@@ -43,10 +44,14 @@ def words(text: str) -> list[str]:
     return _WORD.findall(normalise(text))
 
 
-def sentences(text: str) -> list[str]:
+@lru_cache(maxsize=4096)
+def sentences(text: str) -> tuple[str, ...]:
     """Sentences of normalised text, each with its closing punctuation. A line break ends one too: a
-    merged turn joins a speaker's consecutive messages with newlines, and no sentence spans two."""
-    return [s.strip() for line in text.splitlines() for s in _SENTENCE.findall(normalise(line)) if s.strip()]
+    merged turn joins a speaker's consecutive messages with newlines, and no sentence spans two.
+    Cached, as `normalise`: three detectors and the learned scorers split each reply."""
+    return tuple(
+        s.strip() for line in text.splitlines() for s in _SENTENCE.findall(normalise(line)) if s.strip()
+    )
 
 
 def _compile(*alternatives: str) -> re.Pattern[str]:

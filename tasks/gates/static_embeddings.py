@@ -25,6 +25,8 @@ from tasks.gates.sentence_encoder import model_dir
 STATIC_PATH = Path(__file__).resolve().parent / "artefacts" / "static_embeddings.npz"
 MAX_TOKENS = 512  # a lookup costs nothing per token, so long posts are read further than MiniLM read them
 WORDS_REMEMBERED = 200_000  # the word -> token ids memory stays bounded on any corpus
+# Texts pooled at a time: a whole shard's float64 rows at once cost more in fresh memory than the pooling.
+POOLED_ROWS = 512
 
 
 class StaticEncoder:
@@ -63,13 +65,21 @@ class StaticEncoder:
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         """(len(texts), dims) float32: unit mean, then unit maximum; a text with no tokens gets zeros.
         Each text's rows are reduced on their own, in token order, so batch mates change no bit."""
+        ids = self.token_ids(texts)
+        out = np.zeros((len(texts), self.dims), dtype=np.float32)
+        for start in range(0, len(ids), POOLED_ROWS):
+            out[start : start + POOLED_ROWS] = self._pooled(ids[start : start + POOLED_ROWS])
+        return out
+
+    def _pooled(self, ids: Sequence[list[int]]) -> np.ndarray:
+        """`encode`'s rows for a block of token id lists."""
         half = self.dims // 2
-        pooled = np.zeros((len(texts), self.dims), dtype=np.float64)
-        for row, ids in enumerate(self.token_ids(texts)):
-            if ids:
-                tokens = self.vectors[ids]
-                pooled[row, :half] = tokens.mean(axis=0)
-                pooled[row, half:] = tokens.max(axis=0)
+        pooled = np.zeros((len(ids), self.dims), dtype=np.float64)
+        for row, tokens in enumerate(ids):
+            if tokens:
+                vectors = self.vectors[tokens]
+                pooled[row, :half] = vectors.mean(axis=0)
+                pooled[row, half:] = vectors.max(axis=0)
         return np.hstack([_unit(pooled[:, :half]), _unit(pooled[:, half:])]).astype(np.float32)
 
 

@@ -418,3 +418,21 @@ def test_a_failing_turn_ranks_by_how_empathic_it_is():
     )
     assert not warm.passed and not cold.passed
     assert cold.score < warm.score < ears.PASS_LINE
+
+
+def test_replies_without_the_pattern_parts_of_the_protocol_are_not_scored_but_judged_the_same():
+    replies = [*CRISIS_FOLLOWED, *CRISIS_NOT_FOLLOWED, *(reply for _, reply in EMPATHIC), GOOD]
+    learned = ears._learned(replies, SETTINGS)
+    every_reply_scored = []
+    for text, row in zip(replies, learned, strict=True):
+        ears._patterns_found(text, row)
+        every_reply_scored.append(ears._protocol(text, float(row[0])) is None)
+    assert ears.protocols_followed(replies) == every_reply_scored
+    assert any(every_reply_scored) and not all(every_reply_scored)
+
+
+def test_a_repeated_sentence_scores_as_it_does_alone():
+    texts = ["I understand. What happened next?", "I understand.", "That sounds hard. I understand."]
+    together = ears.probabilities(texts)
+    alone = np.vstack([ears.probabilities([text]) for text in texts])
+    assert np.array_equal(together, alone)
