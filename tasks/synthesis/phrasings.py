@@ -186,6 +186,9 @@ _SECOND_PERSON = {
     "myself": "yourself", "we're": "you're", "we've": "you've", "we'd": "you'd", "we'll": "you'll",
     "we": "you", "us": "you", "our": "your", "ours": "yours", "ourselves": "yourselves",
 }  # fmt: skip
+# The counsellor's name for a feeling said of anyone ("out of your depth" -> "out of their depth").
+_THEIR = {"yourself": "themselves", "you're": "they're", "your": "their", "you": "they"}
+_ANYONE = re.compile(r"\b(?:yourself|you're|your|you)\b")
 _SENTENCE_START = re.compile(r"(^|[.!?]\s+)([a-z])")
 _LEAD_OR_TAG = re.compile(r"\{(lead|tag)\}")
 # Questions that already ask permission, or open with "I" or a slot, take no permission opener.
@@ -496,6 +499,7 @@ class _Conversation:
             "persona": second_person(f"I {self.persona}").removeprefix("you ") if self.persona else "",
             "topic": second_person(situation["topic"].format_map(fills)),
             "feeling": feeling["name"],
+            "feeling_anyone": _ANYONE.sub(lambda m: _THEIR[m.group(0)], feeling["name"]),
             "feelings": feeling["name"],
             "psychoeducation": self.rng.choice(
                 _counsellor_texts(self.concern, situation["say"], "psychoeducation")
