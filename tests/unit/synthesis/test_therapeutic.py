@@ -133,18 +133,7 @@ def test_a_situation_rules_out_the_parts_that_presume_something_else():
         if "not_parts" in s
     ]
     assert len(ruled) >= 20
-    parts = (
-        "feeling",
-        "tried",
-        "worst",
-        "impact",
-        "hope",
-        "confidant",
-        "reaction",
-        "moment",
-        "for",
-        "outcome",
-    )
+    parts = [{"timeline": "for"}.get(part, part) for part in phrasings._PARTS]  # as the seeker says them
     for concern, situation in ruled:
         ruled_out = situation["not_parts"]
         slots = re.findall(r"\\\{(\w+)\\\}", ruled_out)  # people the situation keeps out of the rest
