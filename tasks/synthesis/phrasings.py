@@ -627,13 +627,14 @@ class _Conversation:
         return self._say(parts)
 
     def _answered(self, facet: str) -> list[str]:
-        """The reflections of an answered facet: kindnesses as such, loneliness only where it fits."""
+        """The reflections of an answered facet: kindnesses as such, loneliness only where it fits, and
+        support that matters only where someone knows."""
         if facet == "others" and self.kind:
             return list(_COUNSELLOR["answered_kind"]["others"])
         frames = list(_COUNSELLOR["answered"][facet])
-        return (
-            frames + _COUNSELLOR["answered_alone"]["support"] if facet == "support" and self.alone else frames
-        )
+        if facet == "support":
+            frames += _COUNSELLOR["answered_alone" if self.alone else "answered_supported"]["support"]
+        return frames
 
     def _ask(self, questions: Sequence[str]) -> str:
         """One of `questions`, now and then opened by asking permission ("If you feel up to it, ...")."""
