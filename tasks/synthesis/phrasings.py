@@ -413,11 +413,13 @@ def _worded_out(situation: Mapping[str, Any], row: Mapping[str, Any]) -> dict[st
     """Per slot, the roles its wording rules out: no one who lives with or beside the seeker where a
     phrase says they live elsewhere ("we mostly see each other at ..."; the person who reacted is told
     by the reaction that follows them), and no "a friend from my book club" before "'s" (the possessive
-    reads as the book club's)."""
+    reads as the book club's) or beside another club."""
     phrases = [situation["say"], situation["topic"], *(row[part] for part in _PARTS)]
     apart = {slot for phrase in phrases if _APART.search(phrase) for slot in _SLOT.findall(phrase)}
     apart |= {"person"} if _APART.search(row["reaction"]) else set()
     possessed = {slot for phrase in phrases for slot in _POSSESSED.findall(phrase)}
+    # Nor "a friend from my book club" beside "my {hobby}" ("we mostly see each other at my film club").
+    possessed |= {slot for phrase in phrases if "{hobby}" in phrase for slot in _SLOT.findall(phrase)}
     return {
         slot: (_LIVE_WITH if slot in apart else frozenset())
         | (_FROM_ROLES if slot in possessed else frozenset())
