@@ -279,18 +279,23 @@ def _job(situation: Mapping[str, Any], concern: Mapping[str, Any]) -> str | None
     return job or ("needs" if _WORK_SLOT.search(situation["say"]) else None)
 
 
-def _persona(row: Mapping[str, Any], situation: Mapping[str, Any], concern: Mapping[str, Any]) -> str | None:
-    """The persona's role-and-life-stage phrase, or None where it would contradict the situation."""
-    bands = situation.get("bands") or concern.get("bands")
+def _persona(
+    row: Mapping[str, Any],
+    situation: Mapping[str, Any],
+    concern: Mapping[str, Any],
+    life_unfit: Sequence[re.Pattern[str]],
+) -> str | None:
+    """The persona's role-and-life-stage phrase, or None where it would contradict the situation (the
+    row's age band already fits it: `_life_stage`)."""
     job = _job(situation, concern)
     persona = _personas(row["age_band"])[row["role"]]
-    if (bands and row["age_band"] not in bands) or job == "sets" or (job == "needs" and not persona["job"]):
+    if job == "sets" or (job == "needs" and not persona["job"]):
         return None
     # A situation names the personas it contradicts ("I had a frightening birth": not a stay-at-home dad;
     # "{partner} snores": not someone who lives on their own).
     if re.search(situation.get("persona_not") or concern.get("persona_not") or "(?!)", persona["say"]):
         return None
-    if any(parts.search(situation["say"]) for parts in _life_unfit(row)):
+    if any(parts.search(situation["say"]) for parts in life_unfit):
         return None
     return str(persona["say"])
 
@@ -417,13 +422,14 @@ def _worded_out(situation: Mapping[str, Any], row: Mapping[str, Any]) -> dict[st
     phrases = [situation["say"], situation["topic"], *(row[part] for part in _PARTS)]
     apart = {slot for phrase in phrases if _APART.search(phrase) for slot in _SLOT.findall(phrase)}
     apart |= {"person"} if _APART.search(row["reaction"]) else set()
-    possessed = {slot for phrase in phrases for slot in _POSSESSED.findall(phrase)}
-    # Nor "a friend from my book club" beside "my {hobby}" ("we mostly see each other at my film club").
-    possessed |= {slot for phrase in phrases if "{hobby}" in phrase for slot in _SLOT.findall(phrase)}
+    # "A friend from my book club" reads badly before "'s" and beside "my {hobby}" ("we mostly see each
+    # other at my film club").
+    no_from = {slot for phrase in phrases for slot in _POSSESSED.findall(phrase)}
+    no_from |= {slot for phrase in phrases if "{hobby}" in phrase for slot in _SLOT.findall(phrase)}
     return {
         slot: (_LIVE_WITH if slot in apart else frozenset())
-        | (_FROM_ROLES if slot in possessed else frozenset())
-        for slot in apart | possessed
+        | (_FROM_ROLES if slot in no_from else frozenset())
+        for slot in apart | no_from
     }
 
 
@@ -457,15 +463,16 @@ class _Conversation:
         situation = _by_say(self.concern, "situations")[row["situation"]]
         row = _life_stage(row, situation, pools, self.rng)
         has_job = bool(_personas(row["age_band"])[row["role"]]["job"] or _job(situation, pools))
+        life_unfit = _life_unfit(row)
         ruled_out = _unfit(situation)
-        unfit = [*_life_unfit(row), *([ruled_out] if ruled_out else [])]
+        unfit = [*life_unfit, *([ruled_out] if ruled_out else [])]
         row = _fitted(row, has_job, unfit, self.rng)
         feeling = _by_say(self.concern, "feelings")[row["feeling"]]
         unsuited = _UNSUITED.get(row["age_band"], frozenset()) | (frozenset() if has_job else _JOB_ROLES)
         people, self.names = _people(row, self.rng, unsuited, _worded_out(situation, row), unfit)
         f2, f3, f4, f5 = _extra_feelings(row, feeling["name"], lambda f: _fits(f, has_job, unfit), self.rng)
         self.strategy: str = row["strategy"]
-        self.persona = _persona(row, situation, pools)
+        self.persona = _persona(row, situation, pools, life_unfit)
         self.timed = bool(situation.get("no_timeline"))
         mine = {
             "situation": situation["say"],

@@ -167,7 +167,7 @@ def test_details_fit_the_seekers_life_stage_and_the_time_of_the_moment(records):
                 if stage.search(f"{band}: {role}"):
                     assert not unfit.search(rest), (role, unfit.search(rest), text)
     assert checked >= 300
-    days = re.compile(r"\b(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day")
+    days = phrasings._WEEKDAY
     sentences = [s for text in seekers for s in re.split(r"(?<=[.?!])\s+", text)]
     for sentence in sentences:
         for anchor in phrasings.SHARED["anchor"]:
