@@ -1,6 +1,6 @@
 """End-to-end throughput of the pipeline on a chat JSONL corpus, per stage, against an orjson floor.
 
-    uv run python -m benchmarks.throughput --mb N [--workers W] [--keep DIR] [--runner R]
+    uv run python -m benchmarks.throughput --mb N [--workers W] [--keep DIR] [--runner R] [--shard-records N]
 
 The corpus is `make_corpus` of ../shared/bench/corpus.py, the bytes datatrove's peer benchmark
 (../shared/bench/datatrove_anchor.py) reads, so the two figures compare. The pipeline runs as a user
@@ -185,6 +185,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--mb", type=float, required=True, help="Corpus size in MB (10**6 bytes)")
     parser.add_argument("--workers", type=int, help="Passed to the pipeline (default: its own, CPU count)")
+    parser.add_argument("--shard-records", type=int, help="Passed to the pipeline (default: its own)")
     parser.add_argument("--keep", type=Path, help="Keep corpus, state, output and log in this new folder")
     parser.add_argument(
         "--runner",
@@ -212,6 +213,8 @@ def main() -> None:
         args += ["--runner", options.runner]
         if options.workers is not None:
             args += ["--workers", str(options.workers)]
+        if options.shard_records is not None:
+            args += ["--shard-records", str(options.shard_records)]
         run = run_pipeline_cli(root, args, loopback_only=options.runner == "ray")
         manifest = json.loads(next((root / "out").rglob("manifest.json")).read_text())
         print(f"workers                {options.workers or os.cpu_count()}  (runner: {options.runner})")

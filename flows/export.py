@@ -46,7 +46,7 @@ def export(
             "synthesis": [o.quarantine for o in synthesized],
             **gated.quarantine,
         },
-        duplicates=[r.duplicates for r in gated.routed],
+        duplicates=gated.duplicates,
         formats=formats,
     )
     inputs = [doc.model_dump() for doc in sourced.documents]

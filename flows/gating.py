@@ -1,5 +1,5 @@
-"""Gating subflow: one pass per shard (preprocess, then the safety and quality gates), dedup globally
-(exact and near-duplicate), then split 70/15/15.
+"""Gating subflow: plan the corpora's exact copies, one pass per shard (preprocess, then the safety and
+quality gates), dedup globally (exact and near-duplicate), then split 70/15/15.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from tasks.routing import RoutedShard, plan_routes_task, route_shard
 from tasks.settings import PipelineConfig
 from tasks.shards import ShardRef
 from tasks.split import SPLITS
+from tasks.stages.copies import plan_copies_task
 from tasks.stages.gate_records import STAGE as GATES
 from tasks.stages.shard_pass import PREPROCESS, PassedShard, pass_shard
 
@@ -38,6 +39,11 @@ class GatingResult(BaseModel):
     @property
     def dedup_counts(self) -> KindCounts:
         return merge_counts(r.counts for r in self.routed)
+
+    @property
+    def duplicates(self) -> list[ShardRef]:
+        """Every removed duplicate: copies set aside before the pass, then the global dedup's."""
+        return [p.duplicates for p in self.passed if p.duplicates] + [r.duplicates for r in self.routed]
 
     @property
     def tallies(self) -> GateTallies:
@@ -83,14 +89,17 @@ def gating(shards: list[ShardOutcome], passages: list[ShardRef], config: Pipelin
     work = config.work_dir
     inputs = [s for s in shards if s.kept.records > 0]
     custom = {g: source_hash(g) for kind in config.gates.per_kind.values() for g in kind if is_import_path(g)}
+    copies = plan_copies_task([s.prints for s in inputs], work)
     passed = collect(
         "preprocess+gates",
         [
             (
                 s.name,
-                pass_shard.submit(s.kept, s.name, config.preprocess, config.gates, passages, custom, work),
+                pass_shard.submit(
+                    s.kept, s.name, config.preprocess, config.gates, passages, custom, work, copies=listed
+                ),
             )
-            for s in inputs
+            for s, listed in zip(inputs, copies, strict=True)
         ],
         lambda o: o.entered(),
         logger,

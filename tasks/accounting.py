@@ -51,6 +51,9 @@ class ShardOutcome(BaseModel):
     kept: ShardRef
     quarantine: ShardRef
     counts: KindCounts = Field(default_factory=dict)
+    prints: ShardRef | None = Field(
+        None, description="The kept records' content fingerprints, line for line, where the stage wrote them"
+    )
 
     def entered(self) -> int:
         return sum(c.entered for c in self.counts.values())

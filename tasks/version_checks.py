@@ -94,12 +94,16 @@ def count_problems(manifest: Mapping[str, Any]) -> list[str]:
                 f"quarantine/{stage}/ holds {held[stage]} records but stage {stage!r} quarantined {counted}"
             )
     if "dedup" in stages:
-        problems += _export_problems(manifest, stages["dedup"])
+        copies = sum(c["deduplicated"] for c in stages.get("preprocess", {}).values())
+        problems += _export_problems(manifest, stages["dedup"], copies)
     return problems
 
 
-def _export_problems(manifest: Mapping[str, Any], dedup: Mapping[str, Mapping[str, int]]) -> list[str]:
-    """What left the last stage is what the splits and the duplicates folder hold, kind by kind."""
+def _export_problems(
+    manifest: Mapping[str, Any], dedup: Mapping[str, Mapping[str, int]], copies: int
+) -> list[str]:
+    """What left the last stage is what the splits hold, kind by kind, and the duplicates folder holds
+    what the dedup stage removed and the `copies` the preprocess stage set aside."""
     problems = []
     for kind, c in sorted(dedup.items()):
         exported = sum(
@@ -118,10 +122,10 @@ def _export_problems(manifest: Mapping[str, Any], dedup: Mapping[str, Mapping[st
             f"the splits hold {exported} records (held-out included) but the dedup stage kept {kept}"
         )
     removed = sum(c["deduplicated"] for c in dedup.values())
-    if manifest.get("duplicates", {}).get("records", 0) != removed:
+    if manifest.get("duplicates", {}).get("records", 0) != removed + copies:
         problems.append(
             f"duplicates/ holds {manifest.get('duplicates', {}).get('records', 0)} records "
-            f"but the dedup stage removed {removed}"
+            f"but the dedup stage removed {removed} and preprocessing set aside {copies} copies"
         )
     return problems
 

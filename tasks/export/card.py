@@ -398,7 +398,8 @@ def _making_section(manifest: Mapping[str, Any]) -> list[str]:
         "sha256 under [Sources](#sources)) read into passages that grounded conversations quote, and any "
         "conversation files given as sources (licences under [Licences](#licences)).",
         *_generator_lines(manifest),
-        "- **Pipeline**: language check, PII replaced by typed placeholders, length bounds, then the gates "
+        "- **Pipeline**: exact copies within the conversation files set aside, language check, PII replaced "
+        "by typed placeholders, length bounds, then the gates "
         f"below, then {dedup} removed, then a seeded, stratified split. Every refused record is in "
         "`quarantine/` with its reasons; every removed duplicate in `duplicates/`, naming its twin.",
         "",

@@ -8,11 +8,22 @@ position) and names it as the twin of every other member.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from typing import Protocol
 
 from tasks.records import Contract, Record, canonical_json
 
 ShardLine = tuple[int, int]
+
+
+class Printed(Protocol):
+    """What exact dedup reads of a record: its content fingerprint and its id."""
+
+    @property
+    def fp(self) -> str: ...
+
+    @property
+    def id(self) -> str: ...
 
 
 class Fingerprint(Contract):
@@ -31,8 +42,9 @@ def fingerprint(record: Record) -> str:
     return hashlib.sha256(canonical_json(turns)).hexdigest()[:32]
 
 
-def find_duplicates(shards: Sequence[Sequence[Fingerprint]]) -> dict[ShardLine, str]:
-    """Map (shard, line) of every duplicate to the id of the record kept in its place."""
+def find_duplicates(shards: Sequence[Iterable[Printed]]) -> dict[ShardLine, str]:
+    """Map (shard, line) of every duplicate to the id of the record kept in its place. Each shard is
+    iterated twice, so it may be a list or anything that reads its lines again."""
     keeper: dict[str, tuple[str, int, int]] = {}
     for shard, prints in enumerate(shards):
         for line, item in enumerate(prints):

@@ -1,7 +1,8 @@
 """One task per conversation file: its conversations as bounded record shards, ready for the gates.
 
 A multi-GB corpus is read once, streamed into shards of at most `shard_records` items and about
-`shard_bytes` of message text, so memory stays at one shard whatever the file's size. Conversations
+`shard_bytes` of message text, so memory stays at one shard whatever the file's size; each shard's
+content fingerprints go beside it, so exact copies are found before the gates (`stages.copies`). Conversations
 the dataset itself marks as failed (ESConv's FailedESConv: low empathy ratings) are refused here,
 with that reason, rather than trained on. Quarantine shards are written PII-scrubbed (`quarantine`).
 """
@@ -24,6 +25,7 @@ from tasks.sourcing.discovery import entry_path
 from tasks.sourcing.limit_settings import DEFAULT_LIMITS, SourceLimits
 from tasks.sourcing.passages import Document
 from tasks.sourcing.quarantine import write_quarantine
+from tasks.stages.copies import content_prints
 
 STAGE = "sourcing"
 NEGATIVE_SAMPLE = "the dataset marks this conversation as a failed (negative) sample; not a training example"
@@ -90,6 +92,9 @@ def conversation_file_shards(
                 kept=write_shard(work_path(work_dir, "sourcing/conversations", key, name), records),
                 quarantine=write_quarantine(
                     work_path(work_dir, "sourcing/conversations-quarantine", key, name), rejects
+                ),
+                prints=write_shard(
+                    work_path(work_dir, "sourcing/conversations-prints", key, name), content_prints(records)
                 ),
                 counts={
                     "therapeutic": Counts(

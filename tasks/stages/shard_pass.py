@@ -1,11 +1,11 @@
 """The shard pass: one task reads a shard once, applies every step in order as pure functions, and
 writes its keepers, its quarantine and the keepers' fingerprints once.
 
-The steps, in order: normalise and scrub PII; judge chat format and language (the `preprocess`
-stage); route crisis conversations and run each kind's gates from the registry (the `gates`
-stage); fingerprint the survivors for the global dedup. Each stage keeps its own counts,
-tallies and quarantine file, so the run's accounting reads as before; the CPU time of each step
-is kept too, for the run's log and the benchmarks.
+The steps, in order: set aside the exact copies the copy plan found (`copies`); normalise and scrub
+PII; judge chat format and language (the `preprocess` stage); route crisis conversations and run each
+kind's gates from the registry (the `gates` stage); fingerprint the survivors for the global dedup.
+Each stage keeps its own counts, tallies and quarantine file, so the run's accounting reads as before;
+the CPU time of each step is kept too, for the run's log and the benchmarks.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from typing import TypeVar
 from prefect import task
 from pydantic import BaseModel, ConfigDict, Field
 
-from tasks.accounting import GateTallies, KindCounts, merge_tallies
+from tasks.accounting import Counts, GateTallies, KindCounts, merge_counts, merge_tallies
 from tasks.caching import SHARD_CACHE, work_path
 from tasks.gates.gate_settings import GateSettings
 from tasks.preprocess import clean
@@ -28,6 +28,7 @@ from tasks.retries import SHARD_RETRIES
 from tasks.settings import PreprocessSettings
 from tasks.shards import ShardRef, read_models, write_shard
 from tasks.split import group_of
+from tasks.stages.copies import Copy, read_originals
 from tasks.stages.gate_records import STAGE as GATES
 from tasks.stages.gate_records import gate_records, passage_texts
 from tasks.stages.partition import Partition, partition
@@ -38,7 +39,8 @@ T = TypeVar("T")
 
 class PassedShard(BaseModel):
     """One shard after the pass: the keepers, each stage's quarantine and counts, the keepers'
-    fingerprints line for line, the PII replaced by type, every gate's tallies, CPU seconds per step."""
+    fingerprints line for line, the copies set aside, the PII replaced by type, every gate's tallies,
+    CPU seconds per step."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -47,6 +49,7 @@ class PassedShard(BaseModel):
     fingerprints: ShardRef
     quarantine: dict[str, ShardRef]
     counts: dict[str, KindCounts]
+    duplicates: ShardRef | None = None
     pii: dict[str, int] = Field(default_factory=dict)
     tallies: GateTallies = Field(default_factory=dict)
     seconds: dict[str, float] = Field(default_factory=dict)
@@ -103,17 +106,21 @@ def pass_shard(
     passages: list[ShardRef],
     custom_versions: dict[str, str],
     work_dir: str,
+    copies: ShardRef | None = None,
 ) -> PassedShard:
-    """Preprocess and gate one shard; `custom_versions` (custom gates' source hashes) only keys the
-    checkpoint."""
+    """Preprocess and gate one shard, less the `copies` the copy plan found in it (counted as
+    deduplicated by the preprocess stage); `custom_versions` (custom gates' source hashes) only keys
+    the checkpoint."""
     seconds: dict[str, float] = {}
-    records = _timed(seconds, "read", lambda: list(read_models(shard, Record)))
+    listed = list(read_models(copies, Copy)) if copies else []
+    records = _timed(seconds, "read", lambda: read_originals(shard, listed))
+    duplicates = [c.duplicate() for c in listed]
     stages, pii = pass_records(records, preprocessing, gates, passages, seconds)
     kept = stages[GATES].kept
     prints = _timed(seconds, "fingerprints", lambda: [_fingerprint(r) for r in kept])
-    key = [shard, preprocessing, gates, passages, custom_versions]
+    key = [shard, preprocessing, gates, passages, custom_versions, copies]
 
-    def write() -> tuple[ShardRef, ShardRef, dict[str, ShardRef]]:
+    def write() -> tuple[ShardRef, ShardRef, dict[str, ShardRef], ShardRef | None]:
         return (
             write_shard(work_path(work_dir, "pass", key, "kept.jsonl"), kept),
             write_shard(work_path(work_dir, "pass", key, "fingerprints.jsonl"), prints),
@@ -121,15 +128,21 @@ def pass_shard(
                 stage: write_shard(work_path(work_dir, "pass", key, f"quarantine-{stage}.jsonl"), p.rejects)
                 for stage, p in stages.items()
             },
+            write_shard(work_path(work_dir, "pass", key, "copies.jsonl"), duplicates) if duplicates else None,
         )
 
-    kept_ref, prints_ref, quarantine = _timed(seconds, "write", write)
+    kept_ref, prints_ref, quarantine, duplicates_ref = _timed(seconds, "write", write)
+    counts = {stage: p.counts for stage, p in stages.items()}
+    counts[PREPROCESS] = merge_counts(
+        [counts[PREPROCESS], *({d.kind: Counts(entered=1, deduplicated=1)} for d in duplicates)]
+    )
     return PassedShard(
         name=name,
         kept=kept_ref,
         fingerprints=prints_ref,
         quarantine=quarantine,
-        counts={stage: p.counts for stage, p in stages.items()},
+        counts=counts,
+        duplicates=duplicates_ref,
         pii=pii,
         tallies=merge_tallies(p.tallies for p in stages.values()),
         seconds=seconds,

@@ -20,13 +20,17 @@ from tasks.gates import crisis
 from tasks.gates.crisis_settings import CrisisSettings
 from tasks.gates.ears import score_pairs
 from tasks.gates.ears_settings import EarsSettings
+from tasks.preprocess.dedup import fingerprint
 from tasks.records import Record, RecordKind, Role
+from tasks.settings import PreprocessSettings
+from tasks.sourcing.conversations import iter_conversations
 from tests.integration.runs import config_for
 from tests.shared_data import shared_file
 
 pytestmark = pytest.mark.integration
 
 CONVERSATIONS = 150
+MAX_TURNS = PreprocessSettings().max_turns
 COPIES = 30
 DISMISSIVE = [
     {"role": "user", "content": "My flatmate keeps eating my food and it's driving me mad."},
@@ -139,11 +143,37 @@ def test_turns_are_normalised_counted_and_every_record_accounted_for(corpus_run)
     assert corpus["windows"] == manifest["stages"]["sourcing"]["therapeutic"]["in"]
     gates = manifest["stages"]["gates"]["therapeutic"]
     assert gates["in"] == gates["kept"] + gates["quarantined"] + gates["deduplicated"]
-    assert manifest["stages"]["dedup"]["therapeutic"]["deduplicated"] > 0
+    assert manifest["stages"]["preprocess"]["therapeutic"]["deduplicated"] > 0
     contents = [tuple(m.content for m in r.messages) for r in exported(version, manifest)]
     assert len(set(contents)) == len(contents)
     card = (version / "README.md").read_text()
     assert "## Corpus conversations and trained turns" in card
+
+
+def test_exact_copies_are_set_aside_before_the_gates_naming_the_kept_twin(corpus_run):
+    """Copies cost no gate time: the preprocess stage lists each as a duplicate of the lowest-id window
+    with the same content, and the gates evaluate only the rest."""
+    version, manifest = corpus_run
+    root = version.parents[2]
+    windows = [
+        r
+        for r in iter_conversations(root / "sources" / "support-chats.jsonl", root / "sources", MAX_TURNS)
+        if isinstance(r, Record)
+    ]
+    kept_id: dict[str, str] = {}
+    for record in windows:
+        print_ = fingerprint(record)
+        kept_id[print_] = min(kept_id.get(print_, record.id), record.id)
+    copies = {r.id: kept_id[fingerprint(r)] for r in windows if kept_id[fingerprint(r)] != r.id}
+    assert len(copies) >= COPIES
+    preprocess = manifest["stages"]["preprocess"]["therapeutic"]
+    assert preprocess["deduplicated"] == len(copies)
+    listed = {
+        row["id"]: row["duplicate_of"]
+        for entry in manifest["duplicates"]["files"]
+        for row in map(orjson.loads, (version / entry["path"]).read_bytes().splitlines())
+    }
+    assert {i: listed[i] for i in copies} == copies
 
 
 def test_datasets_reads_the_chat_jsonl_with_openai_weights(corpus_run, tmp_path, monkeypatch):

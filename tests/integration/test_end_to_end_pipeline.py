@@ -154,10 +154,10 @@ def test_identical_rerun_is_up_to_date_with_every_shard_task_cached(first_run):
     assert state.is_completed() and state.result().up_to_date and state.result().version == 1
     manifest = orjson.loads((root / "out" / "mental-health-support" / "v1" / "manifest.json").read_bytes())
     split_files = sum(len(s["files"]) for s in manifest["splits"].values())
-    # documents + synthesis + shard pass + plan + route + every format of each split file (the split
-    # records included) + preference rows per split + diversity + provenance + safety check + plots
-    # + card
-    shard_task_count = 5 + 4 + 4 + 1 + 4 + split_files + len(SPLITS) + 1 + 1 + 1 + 1 + 1
+    # documents + synthesis + copy plan + shard pass + plan + route + every format of each split file
+    # (the split records included) + preference rows per split + diversity + provenance + safety
+    # check + plots + card
+    shard_task_count = 5 + 4 + 1 + 4 + 1 + 4 + split_files + len(SPLITS) + 1 + 1 + 1 + 1 + 1
     states = subflow_task_states(state.state_details.flow_run_id, expected=shard_task_count + 2)
     uncached = ("publish_version", "package_version")  # they ask the store, every time
     shard_tasks = [state for name, state in states if not name.startswith(uncached)]

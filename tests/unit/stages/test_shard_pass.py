@@ -1,8 +1,9 @@
 from tasks.gates.gate_settings import GateSettings
-from tasks.preprocess.dedup import Fingerprint
+from tasks.preprocess.dedup import Duplicate, Fingerprint
 from tasks.records import QuarantineItem, Record, RecordKind
 from tasks.settings import PreprocessSettings
 from tasks.shards import read_models, write_shard
+from tasks.stages.copies import Copy
 from tasks.stages.shard_pass import pass_shard
 from tests.factories import make_record
 
@@ -62,3 +63,25 @@ def test_the_same_shard_gives_the_same_files(tmp_path):
     }
     assert runs[0].kept.sha256 == runs[1].kept.sha256
     assert runs[0].quarantine["gates"].sha256 == runs[1].quarantine["gates"].sha256
+
+
+def test_copies_the_plan_names_are_listed_as_duplicates_and_never_judged(tmp_path):
+    copy = GOOD.model_copy(update={"id": "copy-of-good"})
+    shard = write_shard(tmp_path / "in.jsonl", [GOOD, copy, HARMFUL])
+    listed = Copy(line=1, id="copy-of-good", kind="therapeutic", duplicate_of=GOOD.id)
+    copies = write_shard(tmp_path / "copies.jsonl", [listed])
+
+    passed = pass_shard.fn(
+        shard, "s", PreprocessSettings(), GateSettings(), [], {}, str(tmp_path / "work"), copies=copies
+    )
+
+    assert [r.id for r in read_models(passed.kept, Record)] == [GOOD.id]
+    assert passed.duplicates is not None
+    assert list(read_models(passed.duplicates, Duplicate)) == [
+        Duplicate(id="copy-of-good", kind="therapeutic", duplicate_of=GOOD.id)
+    ]
+    assert {stage: c["therapeutic"].model_dump() for stage, c in passed.counts.items()} == {
+        "preprocess": {"entered": 3, "kept": 2, "quarantined": 0, "deduplicated": 1},
+        "gates": {"entered": 2, "kept": 1, "quarantined": 1, "deduplicated": 0},
+    }
+    assert passed.tallies["ears"]["therapeutic"].evaluated == 2
