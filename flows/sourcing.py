@@ -1,8 +1,9 @@
 """Sourcing subflow: documents become passage shards, conversation files become record shards.
 
 Text, books and captions are read one task per document into located passages; conversation datasets
-(chat JSONL, ShareGPT, Parquet, ESConv, CounselChat, EmpatheticDialogues) one task per file into
-therapeutic record shards that go through the gates with the generated ones.
+(chat JSONL, ShareGPT, Parquet, ESConv, CounselChat, EmpatheticDialogues) one task per file, or per
+part of a large JSON Lines file, into therapeutic record shards that go through the gates with the
+generated ones.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from tasks.observe import collect
 from tasks.records import Passage
 from tasks.settings import PipelineConfig
 from tasks.shards import ShardRef, read_all
-from tasks.sourcing.conversation_files import ConversationShard, conversation_file_shards
+from tasks.sourcing.conversation_files import ConversationShard, conversation_file_shards, file_parts
 from tasks.sourcing.conversation_layouts import CONVERSATION_SUFFIXES, is_conversation_file
 from tasks.sourcing.discovery import Skipped, discover, entry_path
 from tasks.sourcing.documents import DOCUMENT_SUFFIXES, Document, discovery_outcome, passages_shard
@@ -130,9 +131,11 @@ def sourcing(config: PipelineConfig) -> SourcingResult:
                     config.preprocess.max_turns,
                     work,
                     config.limits,
+                    part,
                 ),
             )
             for doc in dialogues
+            for part in file_parts(sources, doc, config.part_bytes)
         ],
         lambda shards: sum(o.kept.records for o in shards),
         logger,

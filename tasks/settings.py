@@ -100,6 +100,12 @@ class PipelineConfig(BaseModel):
         description="Most bytes of message text in a shard read from a conversation file: a shard ends at"
         " shard_records or shard_bytes, whichever comes first, so long conversations keep memory bounded",
     )
+    part_bytes: int = Field(
+        64_000_000,
+        ge=10_000,
+        description="A JSON Lines conversation file larger than this is read by several tasks at once, one"
+        " per part of about this many bytes cut at a line end; the records are the same however it is cut",
+    )
     state_dir: str = Field(
         ".pipeline", description="Folder for work shards, task checkpoints and the SQLite metadata DB"
     )

@@ -10,7 +10,7 @@ from __future__ import annotations
 import codecs
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import IO
+from typing import IO, Protocol
 
 from tasks.sourcing.limit_settings import over_cap
 from tasks.sourcing.passages import BYTE_ORDER_MARKS, UnreadableDocument
@@ -36,7 +36,13 @@ class LineTooLong(Exception):
     """A line over the cap where the reader cannot step over it (a CSV row may span lines)."""
 
 
-def byte_lines(handle: IO[bytes], cap: int) -> Iterator[tuple[int, bytes | LongLine]]:
+class LineSource(Protocol):
+    """What `byte_lines` reads from: a binary file, or one part of it (`file_parts.PartReader`)."""
+
+    def readline(self, size: int = -1, /) -> bytes: ...
+
+
+def byte_lines(handle: LineSource, cap: int) -> Iterator[tuple[int, bytes | LongLine]]:
     """Numbered lines (newline kept) of a binary file; one longer than `cap` bytes, its newline not
     counted, is skipped in chunks and given as a `LongLine`."""
     number = 0

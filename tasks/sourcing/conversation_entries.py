@@ -22,6 +22,7 @@ import pyarrow.parquet as pq
 
 from tasks.sourcing.bounded_lines import LineTooLong, LongLine, byte_lines, capped_text_lines
 from tasks.sourcing.conversation_turns import BadConversation
+from tasks.sourcing.file_parts import WHOLE_FILE, FilePart, PartReader
 from tasks.sourcing.limit_settings import DEFAULT_LIMITS, over_cap
 
 _CHUNK_CHARS = 1024 * 1024
@@ -64,12 +65,13 @@ def excerpt(value: Any) -> str:
 
 
 def jsonl_entries(
-    path: Path, max_line_bytes: int = DEFAULT_LIMITS.max_line_bytes
+    path: Path, max_line_bytes: int = DEFAULT_LIMITS.max_line_bytes, part: FilePart = WHOLE_FILE
 ) -> Iterator[Entry | Broken]:
-    """One entry per non-blank line of a JSON Lines file; a line that is not JSON, or is longer than
-    `max_line_bytes` (skipped unread, nothing of it kept), is a `Broken`."""
+    """One entry per non-blank line of a JSON Lines file (of one `part` of it); a line that is not
+    JSON, or is longer than `max_line_bytes` (skipped unread, nothing of it kept), is a `Broken`."""
     with path.open("rb") as handle:
-        for number, line in byte_lines(handle, max_line_bytes):
+        for counted, line in byte_lines(PartReader(handle, part), max_line_bytes):
+            number = counted + part.first_line - 1
             locator = f"line {number}"
             if isinstance(line, LongLine):
                 yield Broken(locator, line.reason(max_line_bytes), "")

@@ -21,9 +21,10 @@ from tasks.records import QuarantineItem, Record
 from tasks.retries import SHARD_RETRIES
 from tasks.shards import write_shard
 from tasks.sourcing.conversations import conversation_shards, normalisation_tally
-from tasks.sourcing.discovery import entry_path
+from tasks.sourcing.discovery import entry_path, source_path
+from tasks.sourcing.file_parts import WHOLE_FILE, FilePart, plan_parts
 from tasks.sourcing.limit_settings import DEFAULT_LIMITS, SourceLimits
-from tasks.sourcing.passages import Document
+from tasks.sourcing.passages import Document, UnreadableDocument
 from tasks.sourcing.quarantine import write_quarantine
 from tasks.stages.copies import content_prints
 
@@ -72,23 +73,25 @@ def conversation_file_shards(
     max_turns: int,
     work_dir: str,
     limits: SourceLimits = DEFAULT_LIMITS,
+    part: FilePart = WHOLE_FILE,
 ) -> list[ConversationShard]:
-    """Stream one conversation file into record shards (windows of at most `max_turns` turns) and
-    their quarantine shards, with counts; `shard_size` is (records, bytes of message text), and no
-    line over `limits`' line cap is read."""
+    """Stream one conversation file (or one `part` of it) into record shards (windows of at most
+    `max_turns` turns) and their quarantine shards, with counts; `shard_size` is (records, bytes of
+    message text), and no line over `limits`' line cap is read."""
     outcomes: list[ConversationShard] = []
     shard_records, shard_bytes = shard_size
     path = entry_path(Path(sources), document.path)
     shards = conversation_shards(
-        path, Path(sources), shard_records, max_turns, shard_bytes=shard_bytes, limits=limits
+        path, Path(sources), shard_records, max_turns, shard_bytes=shard_bytes, limits=limits, part=part
     )
+    prefix = "" if part == WHOLE_FILE else f"{part.first_line}-"
     for index, (read, unreadable) in enumerate(shards):
         records, rejects = refuse_negative_samples(read, unreadable)
-        key = [document, shard_records, shard_bytes, max_turns, limits, index]
+        key = [document, shard_records, shard_bytes, max_turns, limits, part, index]
         name = f"part-{index:05d}.jsonl"
         outcomes.append(
             ConversationShard(
-                name=f"{document.path}#{index}",
+                name=f"{document.path}#{prefix}{index}",
                 kept=write_shard(work_path(work_dir, "sourcing/conversations", key, name), records),
                 quarantine=write_quarantine(
                     work_path(work_dir, "sourcing/conversations-quarantine", key, name), rejects
@@ -105,3 +108,12 @@ def conversation_file_shards(
             )
         )
     return outcomes
+
+
+def file_parts(sources: Path, document: Document, part_bytes: int) -> list[FilePart]:
+    """The parts one conversation file is read in; the whole file where it cannot be planned (the
+    reading task then refuses it, with the reason)."""
+    try:
+        return plan_parts(source_path(sources, document.path), part_bytes)
+    except (UnreadableDocument, OSError):
+        return [WHOLE_FILE]

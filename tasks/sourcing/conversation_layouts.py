@@ -26,6 +26,7 @@ from tasks.sourcing.conversation_entries import (
     jsonl_entries,
     parquet_entries,
 )
+from tasks.sourcing.file_parts import WHOLE_FILE, FilePart
 from tasks.sourcing.limit_settings import DEFAULT_LIMITS, SourceLimits
 
 CONVERSATION_SUFFIXES = (".jsonl", ".json", ".parquet", ".csv")
@@ -65,7 +66,7 @@ def _first_char(path: Path) -> bytes:
 
 
 def layout_entries(
-    path: Path, layout: Layout, limits: SourceLimits = DEFAULT_LIMITS
+    path: Path, layout: Layout, limits: SourceLimits = DEFAULT_LIMITS, part: FilePart = WHOLE_FILE
 ) -> Iterator[Entry | Broken]:
     """The entries of a file read the way its layout needs: CSV rows alone or grouped into
     conversations, Parquet rows, JSON array elements or JSON lines, none longer than the line cap."""
@@ -80,7 +81,7 @@ def layout_entries(
         return parquet_entries(path, _PARQUET_COLUMNS.get(layout, ("messages", "conversations")))
     if path.suffix.lower() == ".json" and _first_char(path) == b"[":
         return json_array_entries(path, cap)
-    return jsonl_entries(path, cap)
+    return jsonl_entries(path, cap, part)
 
 
 def is_conversation_file(path: Path) -> bool:

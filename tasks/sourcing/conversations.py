@@ -33,6 +33,7 @@ from tasks.sourcing.conversation_turns import (
 from tasks.sourcing.conversation_windows import Normalised, normalise
 from tasks.sourcing.discovery import os_reason, source_path
 from tasks.sourcing.file_names import display_name
+from tasks.sourcing.file_parts import WHOLE_FILE, FilePart
 from tasks.sourcing.limit_settings import DEFAULT_LIMITS, SourceLimits
 from tasks.sourcing.passages import UnreadableDocument
 
@@ -167,6 +168,7 @@ def iter_conversations(
     max_turns: int,
     layout: Layout | None = None,
     limits: SourceLimits = DEFAULT_LIMITS,
+    part: FilePart = WHOLE_FILE,
 ) -> Iterator[Record | QuarantineItem]:
     """Every conversation of one file, in file order, as its window records or a quarantine item; at
     least one item per file, so an empty or unreadable file is accounted for too. Windows hold at most
@@ -174,6 +176,7 @@ def iter_conversations(
     line cap is read.
 
     ESConv's FailedESConv.json (one JSON array) is streamed element by element like any JSON array.
+    A `part` of a JSON Lines file gives exactly the items a whole read gives for its lines.
     """
     uri = _uri(path, sources_root)
     produced = 0
@@ -183,7 +186,7 @@ def iter_conversations(
         chosen = layout or detect_layout(path, limits)
         negative = path.name.lower() in _NEGATIVE_SAMPLE_FILES and chosen is Layout.ESCONV
         origin = _Origin(uri, chosen, {"negative_sample": True} if negative else {}, max_turns)
-        for entry in layout_entries(path, chosen, limits):
+        for entry in layout_entries(path, chosen, limits, part):
             produced += 1
             converted = origin.convert(entry)
             yield from converted if isinstance(converted, list) else (converted,)
@@ -192,7 +195,8 @@ def iter_conversations(
     except OSError as error:
         failure = f"could not read the file after {produced} items ({os_reason(error)})"
     if failure or not produced:
-        yield _reject(uri, None, failure or "file holds no conversations", "")
+        where, empty = (None, "file") if part == WHOLE_FILE else (f"lines from {part.first_line}", "part")
+        yield _reject(uri, where, failure or f"{empty} holds no conversations", "")
 
 
 def conversation_shards(
@@ -203,6 +207,7 @@ def conversation_shards(
     layout: Layout | None = None,
     shard_bytes: int | None = None,
     limits: SourceLimits = DEFAULT_LIMITS,
+    part: FilePart = WHOLE_FILE,
 ) -> Iterator[tuple[list[Record], list[QuarantineItem]]]:
     """`iter_conversations` in shards of at most `shard_records` items (records plus refusals), ended
     early once their message text reaches `shard_bytes` (UTF-8), so a task holds one bounded shard in
@@ -212,7 +217,7 @@ def conversation_shards(
     records: list[Record] = []
     rejects: list[QuarantineItem] = []
     size = 0
-    for item in iter_conversations(path, sources_root, max_turns, layout, limits):
+    for item in iter_conversations(path, sources_root, max_turns, layout, limits, part):
         if isinstance(item, Record):
             records.append(item)
             size += sum(len(m.content.encode()) for m in item.messages)

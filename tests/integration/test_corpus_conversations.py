@@ -176,6 +176,25 @@ def test_exact_copies_are_set_aside_before_the_gates_naming_the_kept_twin(corpus
     assert {i: listed[i] for i in copies} == copies
 
 
+def test_a_file_read_in_parts_exports_the_same_records_in_each_split(corpus_run, tmp_path):
+    version, manifest = corpus_run
+    sources = version.parents[2] / "sources"
+    config = config_for(
+        tmp_path, sources=str(sources), therapeutic_samples=0, shard_records=60, part_bytes=100_000
+    )
+
+    state = run_pipeline(config)
+
+    assert state.is_completed(), state.message
+    parted = Path(state.result().path)
+    first_shards = list(Path(config.work_dir).glob("sourcing/conversations/*/part-00000.jsonl"))
+    assert len(first_shards) >= (sources / "support-chats.jsonl").stat().st_size // 100_000 >= 3
+    for split in manifest["splits"]:
+        whole = sorted(line for f in (version / split).iterdir() for line in f.read_bytes().splitlines())
+        parts = sorted(line for f in (parted / split).iterdir() for line in f.read_bytes().splitlines())
+        assert parts == whole and whole
+
+
 def test_datasets_reads_the_chat_jsonl_with_openai_weights(corpus_run, tmp_path, monkeypatch):
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     monkeypatch.setenv("HF_DATASETS_OFFLINE", "1")
