@@ -36,6 +36,11 @@ def export(
     logger = get_run_logger()
     work = str(config.work_dir)
     splits = {split: [r.splits[split] for r in gated.routed] for split in SPLITS}
+    exported = [ref for refs in splits.values() for ref in refs if ref.records]
+    # Reports read every exported record; submitted first, they run beside the format conversions.
+    diversity = diversity_report.submit(exported)
+    provenance = source_report.submit(exported)
+    safety = require_safe_exports.submit(exported, config.gates)
     formats = convert_formats(
         {s: [(r.name, r.splits[s]) for r in gated.routed] for s in SPLITS}, work, logger
     )
@@ -51,8 +56,7 @@ def export(
     )
     inputs = [doc.model_dump() for doc in sourced.documents]
     version = code_version()
-    exported = [ref for refs in splits.values() for ref in refs if ref.records]
-    report = diversity_report(exported)
+    report = diversity.result()
     held_out = held_out_report(formats["bias_eval"])
     manifest = build_manifest(config, version, inputs, stages, files, gated.kinds_per_split, report, held_out)
     manifest["gates"] = {
@@ -62,8 +66,8 @@ def export(
     manifest["training_turns"] = turn_report(exported)
     manifest["corpus_normalisation"] = sourced.normalised
     manifest["sources_skipped"] = skipped_summary(sourced.skipped)
-    manifest["provenance"] = source_report(exported)
-    manifest["safety"] = require_safe_exports(exported, config.gates)
+    manifest["provenance"] = provenance.result()
+    manifest["safety"] = safety.result()
     plots = write_plots(manifest, work)
     manifest["plots"] = [plot.entry().model_dump() for plot in plots]
     card = PlannedFile(path="README.md", shard=write_card(manifest, work))
