@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from pathlib import Path
 from typing import IO, TypeVar
 
@@ -162,10 +162,12 @@ def _hashed_lines(handle: IO[bytes], digest: hashlib._Hash) -> Iterator[bytes]:
         yield line
 
 
-def read_models(ref: ShardRef, model: type[Model]) -> Iterator[Model]:
-    """Yield a shard's lines parsed as `model`; our own shards are trusted to be well formed."""
-    for line in read_lines(ref):
-        yield model.model_validate(orjson.loads(line))
+def read_models(ref: ShardRef, model: type[Model], skip: Collection[int] = ()) -> Iterator[Model]:
+    """Yield a shard's lines parsed as `model`, less the line numbers (from 0) in `skip`, which are
+    not parsed; our own shards are trusted to be well formed."""
+    for number, line in enumerate(read_lines(ref)):
+        if number not in skip:
+            yield model.model_validate(orjson.loads(line))
 
 
 def read_all(refs: Iterable[ShardRef], model: type[Model]) -> Iterator[Model]:

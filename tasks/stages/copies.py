@@ -12,14 +12,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 
-import orjson
 from prefect import task
 
 from tasks.caching import SHARD_CACHE, work_path
 from tasks.preprocess.dedup import Duplicate, find_duplicates, fingerprint
 from tasks.records import Contract, Record
 from tasks.retries import SHARD_RETRIES
-from tasks.shards import ShardRef, read_lines, read_models, write_shard
+from tasks.shards import ShardRef, read_models, write_shard
 
 
 class ContentPrint(Contract):
@@ -75,11 +74,7 @@ def plan_copies(shards: Sequence[Iterable[ContentPrint]]) -> list[list[Copy]]:
 def read_originals(shard: ShardRef, copies: Sequence[Copy]) -> list[Record]:
     """The shard's records less its copies, which are skipped unparsed."""
     skip = {c.line for c in copies}
-    records = [
-        Record.model_validate(orjson.loads(line))
-        for number, line in enumerate(read_lines(shard))
-        if number not in skip
-    ]
+    records = list(read_models(shard, Record, skip))
     if len(records) + len(skip) != shard.records:
         raise ValueError(f"the copy plan names lines {sorted(skip)} of {shard.path}: it is for another shard")
     return records
